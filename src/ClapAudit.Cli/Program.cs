@@ -1,0 +1,41 @@
+using System.CommandLine;
+using ClapAudit.Cli.Commands;
+using ClapAudit.Cli.Infrastructure;
+
+namespace ClapAudit.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>Parses and runs one command line; the test suite calls this in-process.</summary>
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var root = BuildRoot();
+        var config = new InvocationConfiguration
+        {
+            Output = stdout ?? Console.Out,
+            Error = stderr ?? Console.Error,
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
+        {
+            var err = config.Error;
+            foreach (var e in parse.Errors) err.WriteLine($"clapaudit: {e.Message}");
+            err.WriteLine("Run 'clapaudit --help' (or 'clapaudit COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke(config);
+    }
+
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "ClapAudit: train CLAP-style audio-text contrastive models and audit their zero-shot claims for data leakage.\n" +
+            "Exit codes: 0 ok, 1 internal error, 2 usage or setting, 3 file not found, 4 invalid data, 5 mismatch, 6 non-finite values, 130 cancelled.");
+        root.Options.Add(CommonOptions.Verbose);
+        // One line per command; each command class declares its own options.
+        root.Subcommands.Add(DemoCommand.Create());
+        return root;
+    }
+}
