@@ -1,6 +1,6 @@
 using ClapAudit.Text;
 
-namespace ClapAudit.Tests;
+namespace ClapAudit.Tests.Text;
 
 public class BasicTokenizerSmokeTests
 {
