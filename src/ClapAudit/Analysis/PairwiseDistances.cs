@@ -50,22 +50,26 @@ public sealed class PairwiseDistances
     }
 
     /// <summary>Fills <paramref name="dest"/> (rowCount x Count) with the distances of rows [start, start + rowCount) to every row.</summary>
-    public void Block(int start, int rowCount, Span<double> dest)
+    public void Block(int start, int rowCount, Span<double> dest) => Tile(start, rowCount, 0, Count, dest);
+
+    /// <summary>Fills <paramref name="dest"/> (rowCount x columnCount) with the distances of rows [rowStart, +rowCount) to rows [columnStart, +columnCount).</summary>
+    public void Tile(int rowStart, int rowCount, int columnStart, int columnCount, Span<double> dest)
     {
-        int n = Count, d = Dimension;
-        GramKernel.Dots(_rows.AsSpan(start * d, rowCount * d), rowCount, _rows, n, d, dest);
+        int d = Dimension, cells = rowCount * columnCount;
+        GramKernel.Dots(_rows.AsSpan(rowStart * d, rowCount * d), rowCount, _rows.AsSpan(columnStart * d, columnCount * d), columnCount, d, dest);
         if (Metric == DistanceMetric.Cosine)
         {
-            for (int t = 0; t < rowCount * n; t++) dest[t] = Math.Clamp(1.0 - dest[t], 0.0, 2.0);
+            for (int t = 0; t < cells; t++) dest[t] = Math.Clamp(1.0 - dest[t], 0.0, 2.0);
             return;
         }
         var sq = _squaredNorms!;
         for (int r = 0; r < rowCount; r++)
         {
-            double xx = sq[start + r];
-            var row = dest.Slice(r * n, n);
-            for (int j = 0; j < n; j++) row[j] = Math.Sqrt(Math.Max(-2.0 * row[j] + xx + sq[j], 0.0));
-            row[start + r] = 0.0;
+            double xx = sq[rowStart + r];
+            var row = dest.Slice(r * columnCount, columnCount);
+            for (int j = 0; j < columnCount; j++) row[j] = Math.Sqrt(Math.Max(-2.0 * row[j] + xx + sq[columnStart + j], 0.0));
+            int diagonal = rowStart + r - columnStart;
+            if (diagonal >= 0 && diagonal < columnCount) row[diagonal] = 0.0;
         }
     }
 }

@@ -30,14 +30,21 @@ public class SilhouetteTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(4096)]
-    public void BlockSizeDoesNotChangeTheScore(int blockSize)
+    [InlineData(1, true)]
+    [InlineData(7, true)]
+    [InlineData(4096, true)]
+    [InlineData(1, false)]
+    [InlineData(7, false)]
+    [InlineData(4096, false)]
+    public void BlockSizeAndPassDoNotChangeTheScore(int blockSize, bool symmetric)
     {
         var bundle = AnalysisFixtures.Load("clusters");
-        double expected = AnalysisFixtures.Bundle("clusters").GetProperty("silhouette").GetProperty("cosine").GetProperty("audio").GetDouble();
-        Assert.Equal(expected, Silhouette.Score(bundle.Audio, bundle.Labels, DistanceMetric.Cosine, blockSize), 1e-6);
+        foreach (var metric in new[] { "cosine", "euclidean" })
+        {
+            double expected = AnalysisFixtures.Bundle("clusters").GetProperty("silhouette").GetProperty(metric).GetProperty("audio").GetDouble();
+            var samples = Silhouette.Samples(bundle.Audio, bundle.Labels, DistanceMetrics.Parse(metric), blockSize, symmetric, CancellationToken.None);
+            Assert.Equal(expected, samples.Average(), 1e-6);
+        }
     }
 
     [Fact]
