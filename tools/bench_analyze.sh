@@ -29,18 +29,21 @@ np.save(os.path.join(out, "labels.npy"), labels.astype(np.int64))
 open(os.path.join(out, "classes.txt"), "w").write("\n".join(f"class {c}" for c in range(C)) + "\n")
 PY
 
-now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-dotnet_times=(); python_times=()
+# /usr/bin/time gives wall and CPU (user + sys) seconds; CPU time is the steadier figure on a busy machine.
+timed() { local out="$1"; shift; /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >"$out"; awk '{printf "%s %s\n", $1, $2 + $3}' "$work/time"; }
+dw=(); dc=(); pw=(); pc=()
 for i in $(seq "$reps"); do
-  t0=$(now); dotnet "$root/.cache/cli/ClapAudit.Cli.dll" analyze "$work/bundle" --json "$work/dotnet.json" >/dev/null; t1=$(now)
-  /usr/bin/python3 "$root/tools/bench_analyze_reference.py" "$work/bundle" >"$work/python.json"; t2=$(now)
-  d=$(echo "$t1 - $t0" | bc -l); p=$(echo "$t2 - $t1" | bc -l)
-  dotnet_times+=("$d"); python_times+=("$p")
-  printf 'run %d: clapaudit analyze %.3f s, scikit-learn %.3f s\n' "$i" "$d" "$p"
+  read -r w c < <(timed /dev/null dotnet "$root/.cache/cli/ClapAudit.Cli.dll" analyze "$work/bundle" --json "$work/dotnet.json"); dw+=("$w"); dc+=("$c")
+  read -r w2 c2 < <(timed "$work/python.json" /usr/bin/python3 "$root/tools/bench_analyze_reference.py" "$work/bundle"); pw+=("$w2"); pc+=("$c2")
+  printf 'run %d: clapaudit analyze %.2f s wall (%.2f s CPU), scikit-learn/NumPy %.2f s wall (%.2f s CPU)\n' "$i" "$w" "$c" "$w2" "$c2"
 done
-dm=$(printf '%s\n' "${dotnet_times[@]}" | median); pm=$(printf '%s\n' "${python_times[@]}" | median)
-printf 'median: clapaudit analyze %.3f s, scikit-learn/NumPy %.3f s, speed-up %.2fx\n' "$dm" "$pm" "$(echo "$pm / $dm" | bc -l)"
+m() { printf '%s\n' "$@" | median; }
+dwm=$(m "${dw[@]}"); dcm=$(m "${dc[@]}"); pwm=$(m "${pw[@]}"); pcm=$(m "${pc[@]}")
+printf 'median wall: clapaudit analyze %.2f s, scikit-learn/NumPy %.2f s, speed-up %.2fx\n' "$dwm" "$pwm" "$(echo "$pwm / $dwm" | bc -l)"
+printf 'median CPU:  clapaudit analyze %.2f s, scikit-learn/NumPy %.2f s, speed-up %.2fx\n' "$dcm" "$pcm" "$(echo "$pcm / $dcm" | bc -l)"
+printf 'load average: %s; NumPy BLAS: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$(/usr/bin/python3 -c 'import numpy.distutils.system_info as s; print(s.get_info("blas_opt").get("libraries", "?"))' 2>/dev/null || echo unknown)"
 /usr/bin/python3 - "$work/dotnet.json" "$work/python.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["bundles"][0]; p = json.load(open(sys.argv[2]))

@@ -98,19 +98,22 @@ public sealed class EmbeddingBundle
         var npy = NpyArray.Read(path);
         Guard.Data(!npy.IsInteger && npy.DType.Contains('f'),
             $"{path}: dtype {npy.DType}, expected floating point (float16, float32 or float64)");
-        Guard.Data(npy.Rank == 2, $"{path}: shape ({string.Join(", ", npy.Shape)}), expected 2 dimensions (rows x dimension)");
-        Guard.Data(npy.Shape[1] > 0, $"{path}: shape ({string.Join(", ", npy.Shape)}) has no columns");
+        Guard.Data(npy.Rank == 2, $"{path}: shape {ShapeText(npy.Shape)}, expected 2 dimensions (rows x dimension)");
+        Guard.Data(npy.Shape[1] > 0, $"{path}: shape {ShapeText(npy.Shape)} has no columns");
         var values = npy.ToDoubleArray();
         Guard.AllFinite(values, npy.Shape[1], path);
         return new EmbeddingMatrix(values, npy.Shape[0], npy.Shape[1]);
     }
+
+    /// <summary>A shape as NumPy prints it: (80,) or (20, 4).</summary>
+    private static string ShapeText(int[] shape) => shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
 
     private static int[] ReadLabels(string path, int classCount)
     {
         Guard.FileExists(path);
         var npy = NpyArray.Read(path);
         Guard.Data(npy.IsInteger && !npy.DType.Contains('b'), $"{path}: dtype {npy.DType}, expected integer class indices (int32 or int64)");
-        Guard.Data(npy.Rank == 1, $"{path}: shape ({string.Join(", ", npy.Shape)}), expected one dimension (n labels)");
+        Guard.Data(npy.Rank == 1, $"{path}: shape {ShapeText(npy.Shape)}, expected one dimension (n labels)");
         var raw = npy.ToInt64Array(path);
         var labels = new int[raw.Length];
         for (int i = 0; i < raw.Length; i++)

@@ -37,7 +37,7 @@ public class EmbeddingBundleTests
     [InlineData("bad_dim", ErrorKind.Mismatch, "text.npy: dimension 5 differs from")]
     [InlineData("bad_truncated", ErrorKind.InvalidData, "audio.npy: truncated data")]
     [InlineData("bad_label_dtype", ErrorKind.InvalidData, "labels.npy: dtype <f8, expected integer")]
-    [InlineData("bad_shape", ErrorKind.InvalidData, "audio.npy: shape (80), expected 2 dimensions")]
+    [InlineData("bad_shape", ErrorKind.InvalidData, "audio.npy: shape (80,), expected 2 dimensions")]
     [InlineData("bad_missing_audio", ErrorKind.NotFound, "audio.npy: file not found")]
     [InlineData("bad_text_rows", ErrorKind.Mismatch, "text.npy: 2 rows, but")]
     public void BadInputIsRejectedWithTheFileAndTheProblem(string name, ErrorKind kind, string message)
