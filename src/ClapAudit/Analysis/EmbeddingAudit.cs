@@ -38,11 +38,11 @@ public static class EmbeddingAudit
 
         var silhouette = new Dictionary<string, double>();
         progress?.Report("silhouette of audio");
-        silhouette["audio"] = Silhouette.Score(bundle.Audio, bundle.Labels, options.Metric, options.BlockSize, cancellationToken);
+        silhouette["audio"] = SilhouetteOf(bundle, bundle.Audio, EmbeddingBundle.AudioFile, options, cancellationToken);
         if (bundle.AudioBackbone is not null)
         {
             progress?.Report("silhouette of audio_backbone");
-            silhouette["audio_backbone"] = Silhouette.Score(bundle.AudioBackbone, bundle.Labels, options.Metric, options.BlockSize, cancellationToken);
+            silhouette["audio_backbone"] = SilhouetteOf(bundle, bundle.AudioBackbone, EmbeddingBundle.AudioBackboneFile, options, cancellationToken);
         }
         else skipped.Add("silhouette.audio_backbone: no audio_backbone.npy");
 
@@ -70,6 +70,20 @@ public static class EmbeddingAudit
         Compare(AudioVsText, audioMeans, text, "");
 
         return new BundleAudit(bundle.Path, bundle.ItemCount, bundle.ClassCount, zeroShot, silhouette, topology, empty, skipped);
+    }
+
+    private static double SilhouetteOf(EmbeddingBundle bundle, EmbeddingMatrix x, string file, AuditOptions options, CancellationToken token)
+    {
+        try
+        {
+            return Silhouette.Score(x, bundle.Labels, options.Metric, options.BlockSize, token);
+        }
+        catch (Common.ClapAuditException e)
+        {
+            // Name the files: the labels decide whether a silhouette exists at all.
+            throw new Common.ClapAuditException(e.Kind,
+                $"{System.IO.Path.Combine(bundle.Path, file)} with {EmbeddingBundle.LabelsFile}: {e.Message}", e);
+        }
     }
 
     /// <summary>The mean vector of each listed class's items, one row per class in <paramref name="classes"/>' order. O(n d).</summary>

@@ -1,4 +1,6 @@
 using ClapAudit.Analysis;
+using ClapAudit.Common;
+using ClapAudit.Evaluation;
 
 namespace ClapAudit.Tests.Analysis;
 
@@ -34,5 +36,16 @@ public class EmbeddingAuditTests
         var report = CrossBundleCorrelations.Compute(audits);
         Assert.Empty(report.Correlations);
         Assert.Equal(["correlations: need at least 3 bundles, got 2"], report.Skipped);
+    }
+
+    [Fact]
+    public void ASingleLabelIsAnErrorNamingTheBundleFiles()
+    {
+        var audio = new EmbeddingMatrix([1, 0, 0, 1, 1, 1], 3, 2);
+        var text = new EmbeddingMatrix([1, 0, 0, 1], 2, 2);
+        var bundle = new EmbeddingBundle("b", audio, text, [1, 1, 1], ["x", "y"]);
+        var e = Assert.Throws<ClapAuditException>(() => EmbeddingAudit.Run(bundle));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.StartsWith(System.IO.Path.Combine("b", "audio.npy") + " with labels.npy: silhouette: number of labels is 1", e.Message);
     }
 }
