@@ -26,11 +26,11 @@ public static class AnalyzeCommand
             Description = "Bundle folders (audio.npy, text.npy, labels.npy, classes.txt; optional audio_backbone.npy, text_backbone.npy).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var metric = new Option<string>("--metric") { Description = "Distance for silhouette, topology and t-SNE: cosine or euclidean.", DefaultValueFactory = _ => "cosine" };
-        var kMin = new Option<int>("--k-min") { Description = "Smallest k of S = max_k S_k (topological similarity).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMin };
-        var kMax = new Option<int>("--k-max") { Description = "Largest k of S = max_k S_k (clipped to the number of classes - 1).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMax };
-        var tsne = new Option<string?>("--tsne") { Description = "Write 2-D t-SNE maps (CSV, PNG, SVG) of every present representation into this folder." };
-        var blockSize = new Option<int>("--block-size") { Description = "Rows per block of the pairwise distance pass (memory O(n x block)).", DefaultValueFactory = _ => Silhouette.DefaultBlockSize };
+        var metric = new Option<string>("--metric") { HelpName = "cosine|euclidean", Description = "Distance for silhouette, topology and t-SNE: cosine or euclidean.", DefaultValueFactory = _ => "cosine" };
+        var kMin = new Option<int>("--k-min") { HelpName = "K", Description = "Smallest k of S = max_k S_k (topological similarity).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMin };
+        var kMax = new Option<int>("--k-max") { HelpName = "K", Description = "Largest k of S = max_k S_k (clipped to the number of classes - 1).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMax };
+        var tsne = new Option<string?>("--tsne") { HelpName = "DIR", Description = "Write 2-D t-SNE maps (CSV, PNG, SVG) of every present representation into this folder." };
+        var blockSize = new Option<int>("--block-size") { HelpName = "ROWS", Description = "Rows per block of the pairwise distance pass (memory O(n x block)).", DefaultValueFactory = _ => Silhouette.DefaultBlockSize };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("analyze", "Audit embedding bundles: zero-shot accuracy, silhouette, topological similarity, correlations across bundles, t-SNE maps.")
