@@ -1,0 +1,257 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClapAudit.Analysis;
+using ClapAudit.Analysis.Tsne;
+using ClapAudit.Cli.Infrastructure;
+using ClapAudit.Common;
+using ClapAudit.Evaluation;
+using ClapAudit.Report;
+using Spectre.Console;
+
+namespace ClapAudit.Cli.Commands;
+
+/// <summary><c>clapaudit analyze BUNDLE...</c>: the embedding audit of issue 3 (zero-shot, silhouette, topology, correlations, t-SNE).</summary>
+public static class AnalyzeCommand
+{
+    private static readonly string[] TopologyOrder =
+        [EmbeddingAudit.AudioBackboneVsAudio, EmbeddingAudit.TextBackboneVsText, EmbeddingAudit.AudioVsText];
+
+    public static Command Create()
+    {
+        var bundles = new Argument<string[]>("BUNDLE")
+        {
+            Description = "Bundle folders (audio.npy, text.npy, labels.npy, classes.txt; optional audio_backbone.npy, text_backbone.npy).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var metric = new Option<string>("--metric") { HelpName = "cosine|euclidean", Description = "Distance for silhouette, topology and t-SNE: cosine or euclidean.", DefaultValueFactory = _ => "cosine" };
+        var kMin = new Option<int>("--k-min") { HelpName = "K", Description = "Smallest k of S = max_k S_k (topological similarity).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMin };
+        var kMax = new Option<int>("--k-max") { HelpName = "K", Description = "Largest k of S = max_k S_k (clipped to the number of classes - 1).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMax };
+        var tsne = new Option<string?>("--tsne") { HelpName = "DIR", Description = "Write 2-D t-SNE maps (CSV, PNG, SVG) of every present representation into this folder." };
+        var blockSize = new Option<int>("--block-size") { HelpName = "ROWS", Description = "Rows per block of the pairwise distance pass (memory O(n x block)).", DefaultValueFactory = _ => Silhouette.DefaultBlockSize };
+        var seed = CommonOptions.Seed();
+        var json = CommonOptions.Json();
+        var command = new Command("analyze", "Audit embedding bundles: zero-shot accuracy, silhouette, topological similarity, correlations across bundles, t-SNE maps.")
+        {
+            bundles, metric, kMin, kMax, tsne, seed, json, blockSize,
+        };
+        CommandRunner.SetHandler(command, (parse, ctx, token) =>
+        {
+            var options = new AuditOptions
+            {
+                Metric = DistanceMetrics.Parse(parse.GetValue(metric)!),
+                KMin = parse.GetValue(kMin),
+                KMax = parse.GetValue(kMax),
+                BlockSize = parse.GetValue(blockSize),
+            }.Validated();
+            return Run(parse.GetValue(bundles)!, options, parse.GetValue(tsne), parse.GetValue(seed), parse.GetValue(json), ctx, token);
+        });
+        return command;
+    }
+
+    private static int Run(string[] paths, AuditOptions options, string? tsneDir, int seed, string? jsonPath, CommandContext ctx, CancellationToken token)
+    {
+        bool jsonToStdout = jsonPath == "-";
+        var console = CreateConsole(jsonToStdout ? TextWriter.Null : ctx.Output);
+        string jsonBase = jsonPath is null || jsonToStdout ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
+
+        // Load everything first, so a bad bundle fails before minutes of work.
+        var loaded = paths.Select(EmbeddingBundle.Load).ToList();
+        var audits = new List<BundleAudit>();
+        var bundleJson = new JsonArray();
+        var tsneFolders = TsneFolders(paths, tsneDir);
+        for (int b = 0; b < loaded.Count; b++)
+        {
+            token.ThrowIfCancellationRequested();
+            var audit = EmbeddingAudit.Run(loaded[b], options, cancellationToken: token);
+            audits.Add(audit);
+            var maps = tsneFolders is null ? null : WriteTsne(loaded[b], tsneFolders[b], options.Metric, seed, jsonBase, console, token);
+            RenderBundle(console, audit, options);
+            bundleJson.Add(BundleJson(audit, maps));
+        }
+
+        var report = CrossBundleCorrelations.Compute(audits);
+        RenderCorrelations(console, report, audits.Count);
+
+        if (jsonPath is not null)
+        {
+            var root = new JsonObject
+            {
+                ["bundles"] = bundleJson,
+                ["correlations"] = CorrelationsJson(report),
+                ["skipped"] = new JsonArray(report.Skipped.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+                ["settings"] = new JsonObject
+                {
+                    ["metric"] = options.Metric.Name(), ["k_min"] = options.KMin, ["k_max"] = options.KMax, ["seed"] = seed,
+                },
+            };
+            string text = root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+            if (jsonToStdout) ctx.Output.Write(text);
+            else AtomicFile.WriteAllText(jsonPath, text);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer)
+    {
+        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 120;
+        return console;
+    }
+
+    // ------------------------------------------------------------------ rendering
+
+    private static string F(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static void RenderBundle(IAnsiConsole console, BundleAudit a, AuditOptions options)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"[bold]{Markup.Escape(a.Path)}[/]: {a.ItemCount} items, {a.ClassCount} classes, {options.Metric.Name()} distance")
+            .AddColumn("measure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("note");
+        table.AddRow("zero-shot top-1", F(a.ZeroShot.Top1), $"chance {F(1.0 / a.ClassCount)}");
+        table.AddRow("zero-shot top-5", F(a.ZeroShot.Top5), "");
+        foreach (var key in new[] { "audio", "audio_backbone" })
+            if (a.Silhouette.TryGetValue(key, out var s))
+                table.AddRow($"silhouette {key}", F(s), key == "audio" ? "E_a with the labels" : "x_a with the labels");
+        foreach (var key in TopologyOrder)
+            if (a.Topology.TryGetValue(key, out var t))
+                table.AddRow($"topology {key}", F(t.S),
+                    $"k = {t.K} of {t.KMin}..{t.KMax}, chance {F(t.Chance[t.K - 1])}, chance-adjusted {F(t.SAdjusted)} (k = {t.KAdjusted}), m = {t.Points}");
+        foreach (var s in a.Skipped) table.AddRow("[grey]skipped[/]", "", Markup.Escape(s));
+        if (a.EmptyClasses.Count > 0)
+            table.Caption($"{a.EmptyClasses.Count} class(es) with no items left out of the class-level clouds: {Markup.Escape(string.Join(", ", a.EmptyClasses))}");
+        console.Write(table);
+    }
+
+    private static void RenderCorrelations(IAnsiConsole console, CorrelationReport report, int bundles)
+    {
+        if (report.Correlations.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Pearson correlations across {bundles} bundles[/]")
+                .AddColumn("pair").AddColumn(new TableColumn("rho").RightAligned()).AddColumn(new TableColumn("p").RightAligned()).AddColumn(new TableColumn("n").RightAligned());
+            foreach (var (name, r) in report.Correlations)
+                table.AddRow(name, F(r.Rho), double.IsNaN(r.P) ? "n/a" : r.P.ToString("0.####e+0", CultureInfo.InvariantCulture), r.N.ToString(CultureInfo.InvariantCulture));
+            console.Write(table);
+        }
+        foreach (var s in report.Skipped) console.MarkupLine($"[grey]skipped:[/] {Markup.Escape(s)}");
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Number).ToArray());
+
+    private static JsonObject BundleJson(BundleAudit a, IReadOnlyDictionary<string, string>? maps)
+    {
+        var silhouette = new JsonObject();
+        foreach (var (k, v) in a.Silhouette) silhouette[k] = Number(v);
+        var topology = new JsonObject();
+        foreach (var key in TopologyOrder)
+        {
+            if (!a.Topology.TryGetValue(key, out var t)) continue;
+            topology[key] = new JsonObject
+            {
+                ["s"] = Number(t.S), ["k"] = t.K, ["curve"] = Numbers(t.Curve), ["chance"] = Numbers(t.Chance),
+                ["s_adjusted"] = Number(t.SAdjusted), ["k_adjusted"] = t.KAdjusted,
+                ["m"] = t.Points, ["k_min"] = t.KMin, ["k_max"] = t.KMax,
+            };
+        }
+        var tsne = new JsonObject();
+        if (maps is not null) foreach (var (k, v) in maps) tsne[k] = v;
+        return new JsonObject
+        {
+            ["path"] = a.Path,
+            ["n_items"] = a.ItemCount,
+            ["n_classes"] = a.ClassCount,
+            ["zero_shot"] = new JsonObject { ["top1"] = Number(a.ZeroShot.Top1), ["top5"] = Number(a.ZeroShot.Top5) },
+            ["silhouette"] = silhouette,
+            ["topology"] = topology,
+            ["tsne"] = tsne,
+            ["empty_classes"] = new JsonArray(a.EmptyClasses.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
+            ["skipped"] = new JsonArray(a.Skipped.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        };
+    }
+
+    private static JsonObject CorrelationsJson(CorrelationReport report)
+    {
+        var result = new JsonObject();
+        foreach (var (name, r) in report.Correlations)
+            result[name] = new JsonObject { ["rho"] = Number(r.Rho), ["p"] = Number(r.P), ["n"] = r.N };
+        return result;
+    }
+
+    // ------------------------------------------------------------------ t-SNE
+
+    /// <summary>One output folder per bundle: DIR itself for one bundle, DIR/&lt;bundle name&gt; for several.</summary>
+    private static string[]? TsneFolders(string[] paths, string? dir)
+    {
+        if (dir is null) return null;
+        if (paths.Length == 1) return [dir];
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        return paths.Select(p =>
+        {
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(p)));
+            string candidate = name;
+            for (int i = 2; !used.Add(candidate); i++) candidate = $"{name}_{i}";
+            return Path.Combine(dir, candidate);
+        }).ToArray();
+    }
+
+    private static Dictionary<string, string> WriteTsne(EmbeddingBundle bundle, string folder, DistanceMetric metric, int seed,
+        string jsonBase, IAnsiConsole console, CancellationToken token)
+    {
+        Directory.CreateDirectory(folder);
+        var classRows = Enumerable.Range(0, bundle.ClassCount).ToArray();
+        var maps = new List<(string Name, EmbeddingMatrix? X, int[] Labels)>
+        {
+            ("audio", bundle.Audio, bundle.Labels),
+            ("audio_backbone", bundle.AudioBackbone, bundle.Labels),
+            ("text", bundle.Text, classRows),
+            ("text_backbone", bundle.TextBackbone, classRows),
+        };
+        var written = new Dictionary<string, string>();
+        foreach (var (name, x, labels) in maps)
+        {
+            if (x is null) continue;
+            if (x.Rows < 4) { console.MarkupLine($"[grey]t-SNE of {name} skipped: {x.Rows} points[/]"); continue; }
+            var options = new TsneOptions
+            {
+                Metric = metric.Name(),
+                Seed = seed,
+                // scikit-learn requires perplexity < n; keep its default 30 whenever the data allow.
+                Perplexity = x.Rows > 30 ? 30 : Math.Max(1.0, (x.Rows - 1) / 3.0),
+            };
+            var result = Tsne.Fit(x.Values, x.Rows, x.Columns, options, cancellationToken: token);
+            string stem = Path.Combine(folder, name);
+            WriteMapCsv(stem + ".csv", result.Embedding, labels, bundle.ClassNames);
+            EmbeddingMapPlot.Save(stem, result.Embedding, labels, bundle.ClassNames, $"{name}: t-SNE ({metric.Name()})");
+            console.MarkupLine($"t-SNE {Markup.Escape(name)}: {x.Rows} points, KL divergence {F(result.KlDivergence)} after {result.Iterations} iterations -> {Markup.Escape(stem)}.csv/.png/.svg");
+            written[name] = Path.GetRelativePath(jsonBase, stem + ".csv").Replace('\\', '/');
+        }
+        return written;
+    }
+
+    private static void WriteMapCsv(string path, double[] xy, int[] labels, IReadOnlyList<string> classNames)
+    {
+        var sb = new StringBuilder("x,y,label\n");
+        for (int i = 0; i < labels.Length; i++)
+        {
+            string label = classNames[labels[i]];
+            if (label.IndexOfAny([',', '"', '\n']) >= 0) label = "\"" + label.Replace("\"", "\"\"") + "\"";
+            sb.Append(xy[2 * i].ToString("R", CultureInfo.InvariantCulture)).Append(',')
+              .Append(xy[2 * i + 1].ToString("R", CultureInfo.InvariantCulture)).Append(',')
+              .Append(label).Append('\n');
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+}

@@ -1,0 +1,127 @@
+using ClapAudit.Common;
+
+namespace ClapAudit.Evaluation;
+
+/// <summary>
+/// An embedding bundle (docs/formats.md): a folder any CLAP-style model can export to.
+/// <c>audio.npy</c> (E_a, n x d), <c>text.npy</c> (E_t, C x d), <c>labels.npy</c> (n class indices),
+/// <c>classes.txt</c> (C names) are required; <c>audio_backbone.npy</c> (x_a, n x d_a) and
+/// <c>text_backbone.npy</c> (x_t, C x d_t) are optional (null when absent).
+/// </summary>
+public sealed class EmbeddingBundle
+{
+    public const string AudioFile = "audio.npy";
+    public const string AudioBackboneFile = "audio_backbone.npy";
+    public const string TextFile = "text.npy";
+    public const string TextBackboneFile = "text_backbone.npy";
+    public const string LabelsFile = "labels.npy";
+    public const string ClassesFile = "classes.txt";
+
+    public string Path { get; }
+    public EmbeddingMatrix Audio { get; }
+    public EmbeddingMatrix? AudioBackbone { get; }
+    public EmbeddingMatrix Text { get; }
+    public EmbeddingMatrix? TextBackbone { get; }
+    public int[] Labels { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+
+    public int ItemCount => Audio.Rows;
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>Builds a bundle from arrays in memory, checking that they fit together.</summary>
+    public EmbeddingBundle(string path, EmbeddingMatrix audio, EmbeddingMatrix text, int[] labels, IReadOnlyList<string> classNames,
+        EmbeddingMatrix? audioBackbone = null, EmbeddingMatrix? textBackbone = null)
+    {
+        Path = path;
+        Audio = audio;
+        Text = text;
+        Labels = labels;
+        ClassNames = classNames;
+        AudioBackbone = audioBackbone;
+        TextBackbone = textBackbone;
+        Validate();
+    }
+
+    /// <summary>Reads and validates a bundle folder; every error names the file and the problem.</summary>
+    public static EmbeddingBundle Load(string folder)
+    {
+        Guard.DirectoryExists(folder, "bundle folder");
+        string F(string name) => System.IO.Path.Combine(folder, name);
+
+        var classes = ReadClasses(F(ClassesFile));
+        var audio = ReadMatrix(F(AudioFile), required: true)!;
+        var text = ReadMatrix(F(TextFile), required: true)!;
+        var audioBackbone = ReadMatrix(F(AudioBackboneFile), required: false);
+        var textBackbone = ReadMatrix(F(TextBackboneFile), required: false);
+        var labels = ReadLabels(F(LabelsFile), classes.Length);
+
+        return new EmbeddingBundle(folder, audio, text, labels, classes, audioBackbone, textBackbone);
+    }
+
+    private void Validate()
+    {
+        string F(string name) => System.IO.Path.Combine(Path, name);
+        int n = Audio.Rows, c = ClassNames.Count;
+        Guard.Data(n > 0, $"{F(AudioFile)}: no rows");
+        Guard.Data(c > 0, $"{F(ClassesFile)}: no class names");
+        Guard.Match(Labels.Length == n, $"{F(LabelsFile)}: {Labels.Length} labels, but {F(AudioFile)} has {n} rows");
+        for (int i = 0; i < Labels.Length; i++)
+            if (Labels[i] < 0 || Labels[i] >= c)
+                throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{F(LabelsFile)}: label {Labels[i]} at index {i} is outside classes.txt (0..{c - 1})");
+        Guard.Match(Text.Rows == c, $"{F(TextFile)}: {Text.Rows} rows, but {F(ClassesFile)} names {c} classes");
+        Guard.Match(Text.Columns == Audio.Columns,
+            $"{F(TextFile)}: dimension {Text.Columns} differs from {F(AudioFile)}'s {Audio.Columns}");
+        if (AudioBackbone is not null)
+            Guard.Match(AudioBackbone.Rows == n, $"{F(AudioBackboneFile)}: {AudioBackbone.Rows} rows, but {F(AudioFile)} has {n}");
+        if (TextBackbone is not null)
+            Guard.Match(TextBackbone.Rows == c, $"{F(TextBackboneFile)}: {TextBackbone.Rows} rows, but {F(ClassesFile)} names {c} classes");
+    }
+
+    private static string[] ReadClasses(string path)
+    {
+        Guard.FileExists(path);
+        var lines = File.ReadAllLines(path).Select(l => l.TrimEnd('\r')).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        for (int i = 0; i < lines.Count; i++)
+            Guard.Data(lines[i].Trim().Length > 0, $"{path}: line {i + 1} is empty (one class name per line expected)");
+        return lines.ToArray();
+    }
+
+    private static EmbeddingMatrix? ReadMatrix(string path, bool required)
+    {
+        if (!File.Exists(path))
+        {
+            if (required) throw new ClapAuditException(ErrorKind.NotFound, $"{path}: file not found");
+            return null;
+        }
+        var npy = NpyArray.Read(path);
+        Guard.Data(!npy.IsInteger && npy.DType.Contains('f'),
+            $"{path}: dtype {npy.DType}, expected floating point (float16, float32 or float64)");
+        Guard.Data(npy.Rank == 2, $"{path}: shape {ShapeText(npy.Shape)}, expected 2 dimensions (rows x dimension)");
+        Guard.Data(npy.Shape[1] > 0, $"{path}: shape {ShapeText(npy.Shape)} has no columns");
+        var values = npy.ToDoubleArray();
+        Guard.AllFinite(values, npy.Shape[1], path);
+        return new EmbeddingMatrix(values, npy.Shape[0], npy.Shape[1]);
+    }
+
+    /// <summary>A shape as NumPy prints it: (80,) or (20, 4).</summary>
+    private static string ShapeText(int[] shape) => shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
+
+    private static int[] ReadLabels(string path, int classCount)
+    {
+        Guard.FileExists(path);
+        var npy = NpyArray.Read(path);
+        Guard.Data(npy.IsInteger && !npy.DType.Contains('b'), $"{path}: dtype {npy.DType}, expected integer class indices (int32 or int64)");
+        Guard.Data(npy.Rank == 1, $"{path}: shape {ShapeText(npy.Shape)}, expected one dimension (n labels)");
+        var raw = npy.ToInt64Array(path);
+        var labels = new int[raw.Length];
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] < 0 || raw[i] >= classCount)
+                throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: label {raw[i]} at index {i} is outside classes.txt (0..{classCount - 1})");
+            labels[i] = (int)raw[i];
+        }
+        return labels;
+    }
+}

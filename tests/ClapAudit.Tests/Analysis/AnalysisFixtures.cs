@@ -1,0 +1,23 @@
+using System.Text.Json;
+using ClapAudit.Evaluation;
+
+namespace ClapAudit.Tests.Analysis;
+
+/// <summary>The bundles and reference values written by tools/make_analysis_fixtures.py (sklearn, scipy, numpy).</summary>
+public static class AnalysisFixtures
+{
+    private static readonly Lazy<JsonElement> ExpectedJson = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Fixtures.Path("analysis", "expected.json"))).RootElement);
+
+    public static JsonElement Expected => ExpectedJson.Value;
+
+    public static JsonElement Bundle(string name) => Expected.GetProperty("bundles").GetProperty(name);
+
+    public static string BundlePath(string name) => Fixtures.Path("analysis", name);
+
+    public static EmbeddingBundle Load(string name) => EmbeddingBundle.Load(BundlePath(name));
+
+    public static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+
+    public static readonly string[] GoodBundles = ["clusters", "empty_class", "singletons"];
+}

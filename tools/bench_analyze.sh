@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Times `clapaudit analyze` (whole process, Release build) against the scikit-learn/NumPy equivalent
+# (tools/bench_analyze_reference.py, whole process) on a generated bundle: n = 2000 items, C = 50 classes,
+# E_a/E_t 1024-d, x_a 2048-d, x_t 768-d, float32. Prints each run, the medians and the ratio.
+# Usage: tools/bench_analyze.sh [REPETITIONS]   (from the repository root; default 5)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+reps="${1:-5}"
+cd "$root"
+./clapaudit --help >/dev/null  # set-up and Release build of the CLI into .cache/cli
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+/usr/bin/python3 - "$work/bundle" <<'PY'
+import os, sys
+import numpy as np
+out = sys.argv[1]; os.makedirs(out)
+rng = np.random.default_rng(0)
+n, C, d = 2000, 50, 1024
+labels = np.repeat(np.arange(C), n // C)
+centres = rng.standard_normal((C, d))
+audio = centres[labels] + 1.6 * rng.standard_normal((n, d))
+ab = np.maximum(audio @ rng.standard_normal((d, 2048)) / 32 + rng.standard_normal((n, 2048)), 0)
+text = centres + 1.2 * rng.standard_normal((C, d))
+tb = text @ rng.standard_normal((d, 768)) / 32
+for name, x in [("audio", audio), ("audio_backbone", ab), ("text", text), ("text_backbone", tb)]:
+    np.save(os.path.join(out, name + ".npy"), x.astype(np.float32))
+np.save(os.path.join(out, "labels.npy"), labels.astype(np.int64))
+open(os.path.join(out, "classes.txt"), "w").write("\n".join(f"class {c}" for c in range(C)) + "\n")
+PY
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# /usr/bin/time gives wall and CPU (user + sys) seconds; CPU time is the steadier figure on a busy machine.
+timed() { local out="$1"; shift; /usr/bin/time -f "%e %U %S" -o "$work/time" "$@" >"$out"; awk '{printf "%s %s\n", $1, $2 + $3}' "$work/time"; }
+dw=(); dc=(); pw=(); pc=()
+for i in $(seq "$reps"); do
+  read -r w c < <(timed /dev/null dotnet "$root/.cache/cli/ClapAudit.Cli.dll" analyze "$work/bundle" --json "$work/dotnet.json"); dw+=("$w"); dc+=("$c")
+  read -r w2 c2 < <(timed "$work/python.json" /usr/bin/python3 "$root/tools/bench_analyze_reference.py" "$work/bundle"); pw+=("$w2"); pc+=("$c2")
+  printf 'run %d: clapaudit analyze %.2f s wall (%.2f s CPU), scikit-learn/NumPy %.2f s wall (%.2f s CPU)\n' "$i" "$w" "$c" "$w2" "$c2"
+done
+m() { printf '%s\n' "$@" | median; }
+dwm=$(m "${dw[@]}"); dcm=$(m "${dc[@]}"); pwm=$(m "${pw[@]}"); pcm=$(m "${pc[@]}")
+printf 'median wall: clapaudit analyze %.2f s, scikit-learn/NumPy %.2f s, speed-up %.2fx\n' "$dwm" "$pwm" "$(echo "$pwm / $dwm" | bc -l)"
+printf 'median CPU:  clapaudit analyze %.2f s, scikit-learn/NumPy %.2f s, speed-up %.2fx\n' "$dcm" "$pcm" "$(echo "$pcm / $dcm" | bc -l)"
+printf 'load average: %s; NumPy BLAS: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$(/usr/bin/python3 -c 'import numpy.distutils.system_info as s; print(s.get_info("blas_opt").get("libraries", "?"))' 2>/dev/null || echo unknown)"
+/usr/bin/python3 - "$work/dotnet.json" "$work/python.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["bundles"][0]; p = json.load(open(sys.argv[2]))
+print("agreement: top1 %.4f vs %.4f, silhouette audio %.6f vs %.6f, audio_backbone %.6f vs %.6f, S(audio_vs_text) %.4f vs %.4f" % (
+    d["zero_shot"]["top1"], p["top1"], d["silhouette"]["audio"], p["silhouette"]["audio"],
+    d["silhouette"]["audio_backbone"], p["silhouette"]["audio_backbone"], d["topology"]["audio_vs_text"]["s"], p["topology"]["audio_vs_text"]))
+PY
