@@ -42,7 +42,7 @@ public static class HtmlReport
         h.Append("</details></section>");
 
         // Table 2
-        h.Append("<section id=\"table2\"><h2>Table 2: silhouette scores</h2><p>Silhouette (cosine) of the audio backbone output x<sub>a</sub> and the cross-modal audio embedding E<sub>a</sub>, with the test labels as clusters; bounded in [-1, 1], higher is better separated.</p>");
+        h.Append("<section id=\"table2\"><h2>Table 2: silhouette scores</h2><p>Silhouette (").Append(E(data.Metric)).Append(") of the audio backbone output x<sub>a</sub> and the cross-modal audio embedding E<sub>a</sub>, with the test labels as clusters; bounded in [-1, 1], higher is better separated.</p>");
         GridTable(h, trainings, pretrainings, ["x_a", "E_a"], (key, rep) => rep == "x_a"
             ? Cell(byKey, key, s => s.SilhouetteAudioBackbone, paper ? PaperReference.SilhouetteAudioBackbone : null)
             : Cell(byKey, key, s => s.SilhouetteAudio, paper ? PaperReference.SilhouetteAudio : null));
@@ -83,8 +83,9 @@ public static class HtmlReport
             {
                 string caption = $"({panel++}) {Cap(t)} training, {(p == "none" ? "no" : p)} pre-training.";
                 h.Append("<figure>");
-                if (byKey.TryGetValue((t, p), out var s) && s.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Img(h, s.AudioMapImage, caption);
-                else h.Append("<div class=\"missing\">missing</div>");
+                bool measured = byKey.TryGetValue((t, p), out var s) && s.Top1 is not null;
+                if (s?.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Img(h, s.AudioMapImage, caption);
+                else Missing(h, measured && data.MapsNote is not null ? data.MapsNote : "missing");
                 h.Append("<figcaption>").Append(E(caption)).Append("</figcaption></figure>");
             }
         h.Append("</div></section>");
@@ -97,7 +98,8 @@ public static class HtmlReport
             Img(h, cc.TextMapImage, "E_t clean/clean");
             h.Append("<figcaption>Class prompts in the cross-modal space, clean training and clean pre-training.</figcaption></figure>");
         }
-        else h.Append("<div class=\"missing\">missing (needs the clean/clean setup)</div>");
+        else Missing(h, byKey.TryGetValue(("clean", "clean"), out var cc2) && cc2.Top1 is not null && data.MapsNote is not null
+            ? data.MapsNote : "missing (needs the clean/clean setup)");
         h.Append("</section>");
 
         // Figure 4
@@ -105,7 +107,7 @@ public static class HtmlReport
         foreach (var f in data.BackboneMaps)
         {
             h.Append("<figure>");
-            if (File.Exists(f.ImagePath)) Img(h, f.ImagePath, f.Caption); else h.Append("<div class=\"missing\">missing</div>");
+            if (File.Exists(f.ImagePath)) Img(h, f.ImagePath, f.Caption); else Missing(h, data.MapsNote ?? "missing");
             h.Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
         }
         if (data.BackboneMaps.Count == 0) h.Append("<div class=\"missing\">missing (no backbone-only bundles)</div>");
@@ -181,6 +183,8 @@ public static class HtmlReport
             : "<span class=\"missing\">missing</span>";
         return reference is not null && reference.TryGetValue(key, out var r) ? $"{mine} <span class=\"ref\">paper {F(r)}</span>" : mine;
     }
+
+    private static void Missing(StringBuilder h, string text) => h.Append("<div class=\"missing\">").Append(E(text)).Append("</div>");
 
     private static void Img(StringBuilder h, string path, string alt) =>
         h.Append("<img alt=\"").Append(E(alt)).Append("\" src=\"data:image/png;base64,")
