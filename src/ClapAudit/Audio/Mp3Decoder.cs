@@ -1,9 +1,10 @@
 namespace ClapAudit.Audio;
 
 /// <summary>
-/// MPEG-1/2 Layer III (and I/II) through NLayer (managed, MIT). NLayer does not strip the encoder
-/// delay/padding that a LAME/Xing tag announces, so its output starts about a thousand samples
-/// later than libmpg123's (which libsndfile uses).
+/// MPEG-1/2 Layer III (and I/II) through NLayer (managed, MIT). NLayer does not remove the decoder's
+/// 529-sample start-up delay that libmpg123 (used by libsndfile and torchaudio) trims with a LAME
+/// tag, so its output lags theirs by 529 samples (12 ms at 44.1 kHz); the samples themselves agree
+/// within about 1e-6.
 /// </summary>
 internal static class Mp3Decoder
 {

@@ -1,12 +1,13 @@
 namespace ClapAudit.Audio;
 
-/// <summary>Ogg Vorbis through NVorbis (managed, maintained, MIT).</summary>
+/// <summary>Ogg Vorbis through NVorbis (managed, MIT). Samples are not clipped, as with libvorbis.</summary>
 internal static class VorbisDecoder
 {
     public static DecodedAudio Decode(byte[] bytes, string source)
     {
         using var stream = new MemoryStream(bytes, writable: false);
         using var reader = new NVorbis.VorbisReader(stream, closeOnDispose: false);
+        reader.ClipSamples = false; // lossy decoding can overshoot 1.0; libvorbis (soundfile, torchaudio) does not clip either
         int channels = reader.Channels;
         if (channels < 1) throw AudioDecoder.Invalid(source, "Vorbis stream declares no channels");
         var planar = new List<float>[channels];
