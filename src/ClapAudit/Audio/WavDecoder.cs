@@ -5,8 +5,9 @@ namespace ClapAudit.Audio;
 /// <summary>
 /// RIFF/WAVE reader: PCM 8 (unsigned), 16, 24 and 32-bit integer, 32 and 64-bit IEEE float, plain or
 /// WAVE_FORMAT_EXTENSIBLE. Integers scale by 1/2^(bits-1) (8-bit: (b-128)/128), as libsndfile does,
-/// so the floats equal soundfile's. Own code because NAudio.Core's sample converters do not read
-/// 64-bit float and the whole format fits in a page.
+/// so the floats equal soundfile's. Own code rather than NAudio.Core: the format fits in a page, and
+/// owning it gives libsndfile-identical scaling and errors that name the file and the fault
+/// (truncated data chunk, unsupported encoding) instead of library exceptions.
 /// </summary>
 internal static class WavDecoder
 {
