@@ -34,10 +34,10 @@ public static class AudioDecoder
             };
         }
         catch (ClapAuditException) { throw; }
-        catch (Exception e) when (e is InvalidDataException or IOException or IndexOutOfRangeException or ArgumentException
-                                       or InvalidOperationException or NotSupportedException or OverflowException or EndOfStreamException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The managed Vorbis/MP3 decoders signal corrupt input with assorted exception types.
+            // The managed Vorbis/MP3 decoders signal corrupt input with assorted exception types
+            // (InvalidDataException, IndexOutOfRange, NullReference, ...): all mean "this file is bad".
             throw Invalid(source, $"corrupt or unsupported audio data ({e.Message})", e);
         }
         if (audio.Frames == 0 || audio.ChannelCount == 0)

@@ -50,7 +50,9 @@ internal static class WavDecoder
                     throw AudioDecoder.Invalid(source, $"WAV is truncated: the data chunk declares {size} bytes but only {available} follow");
                 return Convert(b.AsSpan(body, (int)size), tag, channels, rate, bits, blockAlign, source);
             }
-            pos = body + (int)Math.Min(size, int.MaxValue - body) + (int)(size & 1); // chunks are word-aligned
+            long next = body + size + (size & 1); // chunks are word-aligned
+            if (next > b.Length) break;
+            pos = (int)next;
         }
         throw AudioDecoder.Invalid(source, haveFmt ? "WAV has no 'data' chunk" : "WAV has no 'fmt ' chunk (truncated header?)");
     }

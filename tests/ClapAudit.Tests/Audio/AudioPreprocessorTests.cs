@@ -121,4 +121,23 @@ public class AudioPreprocessorTests
         var e = Assert.Throws<ClapAuditException>(() => AudioPreprocessor.Prepare(Ramp(1000), Small, 5.0, null, "ramp"));
         Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
     }
+
+    [Fact]
+    public void NaN_in_a_float_wav_file_is_InvalidData_naming_the_file()
+    {
+        using var tmp = Fixtures.TempDir();
+        string path = tmp.File("nan.wav");
+        float[] samples = [0.1f, float.NaN, -0.2f, 0.3f];
+        using (var w = new BinaryWriter(File.Create(path)))
+        {
+            w.Write("RIFF"u8); w.Write(36 + samples.Length * 4); w.Write("WAVE"u8);
+            w.Write("fmt "u8); w.Write(16); w.Write((short)3); w.Write((short)1); w.Write(8000); w.Write(32000); w.Write((short)4); w.Write((short)32);
+            w.Write("data"u8); w.Write(samples.Length * 4);
+            foreach (var v in samples) w.Write(v);
+        }
+        var e = Assert.Throws<ClapAuditException>(() => AudioPreprocessor.Load(path, Small));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Contains(path, e.Message);
+        Assert.Contains("frame 1", e.Message);
+    }
 }
