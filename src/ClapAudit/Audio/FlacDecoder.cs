@@ -279,6 +279,16 @@ internal sealed class FlacBitReader(byte[] data, string source)
 
     public ulong ReadBits(int n)
     {
+        if (n == 0) return 0;
+        long at = _bit >> 3;
+        if (n <= 56 && at + 8 <= Data.Length)
+        {
+            // Fast path: one big-endian 64-bit load covers the (at most 56 + 7) bits needed.
+            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(Data.AsSpan((int)at, 8));
+            ulong bits = (word << (int)(_bit & 7)) >> (64 - n);
+            _bit += n;
+            return bits;
+        }
         ulong v = 0;
         while (n > 0)
         {
