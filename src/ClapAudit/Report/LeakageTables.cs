@@ -42,13 +42,16 @@ public static class LeakageTables
         return tables;
     }
 
-    private static long? Long(JsonNode? n) => n is JsonValue v && v.TryGetValue(out long l) ? l : null;
+    // Numbers are read from their JSON text: a parsed document and one built in memory (int-backed) both work.
+    private static long? Long(JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+        && long.TryParse(v.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) ? l : null;
 
     private static string Num(JsonNode? n) => n switch
     {
-        JsonValue v when v.TryGetValue(out long l) => l.ToString("N0", CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue(out double d) => d.ToString("G6", CultureInfo.InvariantCulture),
         null => "-",
+        _ when Long(n) is long l => l.ToString("N0", CultureInfo.InvariantCulture),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number => v.ToJsonString(),
         _ => n.ToString(),
     };
 
