@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+
+namespace ClapAudit.Data;
+
+/// <summary>
+/// Answers "does this audio file exist?" from one directory listing per folder, read once and
+/// cached, instead of one stat call per row: the difference between seconds and minutes for
+/// 200,000 pairs on a network drive. Case-sensitive (ordinal), as Linux file systems are.
+/// </summary>
+/// <remarks>With <c>checkExistence: false</c> every file is taken to exist (used when audio is
+/// checked lazily elsewhere, and by the metadata benchmark).</remarks>
+public sealed class AudioFileIndex(bool checkExistence = true)
+{
+    private readonly ConcurrentDictionary<string, HashSet<string>?> _folders = new(StringComparer.Ordinal);
+
+    public bool CheckExistence { get; } = checkExistence;
+
+    public bool Exists(string path)
+    {
+        if (!CheckExistence) return true;
+        string full = Path.GetFullPath(path);
+        string? dir = Path.GetDirectoryName(full);
+        if (dir is null) return File.Exists(full);
+        var names = _folders.GetOrAdd(dir, static d =>
+        {
+            if (!Directory.Exists(d)) return null;
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in Directory.EnumerateFiles(d)) set.Add(Path.GetFileName(f));
+            return set;
+        });
+        return names is not null && names.Contains(Path.GetFileName(full));
+    }
+}
