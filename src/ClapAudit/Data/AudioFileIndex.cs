@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 
 namespace ClapAudit.Data;
 
@@ -24,9 +25,12 @@ public sealed class AudioFileIndex(bool checkExistence = true)
         var names = _folders.GetOrAdd(dir, static d =>
         {
             if (!Directory.Exists(d)) return null;
-            var set = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var f in Directory.EnumerateFiles(d)) set.Add(Path.GetFileName(f));
-            return set;
+            // File names only: no full path string built per entry.
+            var names = new FileSystemEnumerable<string>(d, static (ref FileSystemEntry e) => e.FileName.ToString())
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry e) => !e.IsDirectory,
+            };
+            return new HashSet<string>(names, StringComparer.Ordinal);
         });
         return names is not null && names.Contains(Path.GetFileName(full));
     }

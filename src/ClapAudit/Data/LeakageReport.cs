@@ -38,54 +38,52 @@ public sealed record LeakageReport(
 {
     public const int TopCaptionCount = 20;
 
-    internal static LeakageReport Build(LeakageFilter filter, IReadOnlyList<AudioTextPair> pairs, IReadOnlyList<AudioTextPair> removed,
-        Dictionary<string, HashSet<string>> audioWords, IReadOnlyList<string>[] matched)
-    {
-        var datasets = pairs.Select(p => p.Dataset).Distinct(StringComparer.Ordinal).ToArray();
-        PairAudioCount Count(IEnumerable<AudioTextPair> ps)
-        {
-            int n = 0;
-            var audio = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in ps) { n++; audio.Add(p.AudioPath); }
-            return new PairAudioCount(n, audio.Count);
-        }
+    /// <summary>What the filter computed: matched words per pair, and per audio file its dataset, pair count and words (null: clean).</summary>
+    internal sealed record Tally(IReadOnlyList<string>[] Matched, List<string> AudioDataset, List<int> AudioPairs, HashSet<string>?[] AudioWords);
 
+    internal static LeakageReport Build(LeakageFilter filter, Tally t, IReadOnlyList<AudioTextPair> removed)
+    {
+        var datasets = t.AudioDataset.Distinct(StringComparer.Ordinal).ToArray();
+        var before = datasets.ToDictionary(d => d, _ => (Pairs: 0, Audio: 0), StringComparer.Ordinal);
+        var gone = datasets.ToDictionary(d => d, _ => (Pairs: 0, Audio: 0), StringComparer.Ordinal);
+        // Per word and dataset: pairs and audio files of the audio files the word condemned. O(audio x words found).
+        var perWord = filter.Words.ToDictionary(w => w, _ => datasets.ToDictionary(d => d, _ => (Pairs: 0, Audio: 0), StringComparer.Ordinal), StringComparer.Ordinal);
+        for (int a = 0; a < t.AudioDataset.Count; a++)
+        {
+            string d = t.AudioDataset[a];
+            int n = t.AudioPairs[a];
+            before[d] = (before[d].Pairs + n, before[d].Audio + 1);
+            if (t.AudioWords[a] is not { } words) continue;
+            gone[d] = (gone[d].Pairs + n, gone[d].Audio + 1);
+            foreach (var w in words)
+            {
+                var c = perWord[w][d];
+                perWord[w][d] = (c.Pairs + n, c.Audio + 1);
+            }
+        }
         var byDataset = new Dictionary<string, DatasetRemoval>(StringComparer.Ordinal);
         foreach (var d in datasets)
-        {
-            var before = Count(pairs.Where(p => p.Dataset == d));
-            var rem = Count(removed.Where(p => p.Dataset == d));
-            byDataset[d] = new DatasetRemoval(before, rem, new PairAudioCount(before.Pairs - rem.Pairs, before.Audio - rem.Audio));
-        }
+            byDataset[d] = new DatasetRemoval(new(before[d].Pairs, before[d].Audio), new(gone[d].Pairs, gone[d].Audio),
+                new(before[d].Pairs - gone[d].Pairs, before[d].Audio - gone[d].Audio));
 
-        // Per word: captions holding it, and the pairs/audio of the audio files it condemned.
         var captions = filter.Words.ToDictionary(w => w, _ => 0, StringComparer.Ordinal);
-        foreach (var m in matched) foreach (var w in m) captions[w]++;
-        var pairsPerAudio = new Dictionary<string, (string Dataset, int Pairs)>(StringComparer.Ordinal);
-        foreach (var p in removed)
-            pairsPerAudio[p.AudioPath] = (p.Dataset, pairsPerAudio.TryGetValue(p.AudioPath, out var v) ? v.Pairs + 1 : 1);
+        foreach (var m in t.Matched) foreach (var w in m) captions[w]++;
         var byWord = new Dictionary<string, WordRemoval>(StringComparer.Ordinal);
         foreach (var w in filter.Words)
         {
-            var perDataset = datasets.ToDictionary(d => d, _ => (Pairs: 0, Audio: 0), StringComparer.Ordinal);
-            foreach (var (audio, words) in audioWords)
-            {
-                if (!words.Contains(w)) continue;
-                var (d, n) = pairsPerAudio[audio];
-                var c = perDataset[d];
-                perDataset[d] = (c.Pairs + n, c.Audio + 1);
-            }
+            var perDataset = perWord[w];
             byWord[w] = new WordRemoval(captions[w], perDataset.Values.Sum(c => c.Pairs), perDataset.Values.Sum(c => c.Audio),
                 perDataset.ToDictionary(kv => kv.Key, kv => new PairAudioCount(kv.Value.Pairs, kv.Value.Audio), StringComparer.Ordinal));
         }
 
-        var top = removed.GroupBy(p => p.Caption, StringComparer.Ordinal)
-            .Select(g => new CaptionCount(g.Key, g.Count()))
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in removed) counts[p.Caption] = counts.GetValueOrDefault(p.Caption) + 1;
+        var top = counts.Select(kv => new CaptionCount(kv.Key, kv.Value))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Caption, StringComparer.Ordinal)
             .Take(TopCaptionCount).ToArray();
 
-        var total = Count(pairs);
-        var removedCount = Count(removed);
+        var total = new PairAudioCount(before.Values.Sum(c => c.Pairs), before.Values.Sum(c => c.Audio));
+        var removedCount = new PairAudioCount(gone.Values.Sum(c => c.Pairs), gone.Values.Sum(c => c.Audio));
         return new LeakageReport(filter.Words, filter.Options.Match, filter.Options.Stopwords ?? [], total, removedCount,
             new PairAudioCount(total.Pairs - removedCount.Pairs, total.Audio - removedCount.Audio), byWord, byDataset, top);
     }
