@@ -35,11 +35,12 @@ public sealed class BasicTokenizer
             int cp = rune.Value;
             if (cp == 0 || cp == 0xFFFD || IsControl(rune)) continue;
             if (IsWhitespace(rune)) { sb.Append(' '); continue; }
-            if (IsChineseChar(cp)) { sb.Append(' ').Append(rune.ToString()).Append(' '); continue; }
-            sb.Append(rune.ToString());
+            if (IsChineseChar(cp)) { sb.Append(' '); AppendRune(sb, rune); sb.Append(' '); continue; }
+            AppendRune(sb, rune);
         }
         string s = sb.ToString();
-        if (_stripAccents) s = StripAccents(s);
+        // NFD + dropping marks only matters outside ASCII; skip the pass for plain ASCII text.
+        if (_stripAccents && !System.Text.Ascii.IsValid(s)) s = StripAccents(s);
         if (_lowerCase) s = s.ToLowerInvariant();
         return s;
     }
@@ -61,7 +62,7 @@ public sealed class BasicTokenizer
                 Flush();
                 tokens.Add(rune.ToString());
             }
-            else current.Append(rune.ToString());
+            else AppendRune(current, rune);
         }
         Flush();
         return tokens;
@@ -77,8 +78,19 @@ public sealed class BasicTokenizer
         string d = s.Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(d.Length);
         foreach (var rune in d.EnumerateRunes())
-            if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) sb.Append(rune.ToString());
+            if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) AppendRune(sb, rune);
         return sb.ToString();
+    }
+
+    // Appends without allocating a string per character (this tokeniser runs over every caption).
+    private static void AppendRune(StringBuilder sb, Rune rune)
+    {
+        if (rune.IsBmp) sb.Append((char)rune.Value);
+        else
+        {
+            Span<char> pair = stackalloc char[2];
+            sb.Append(pair[..rune.EncodeToUtf16(pair)]);
+        }
     }
 
     private static bool IsWhitespace(Rune r) => r.Value is '\t' or '\n' or '\r' || Rune.IsWhiteSpace(r);
