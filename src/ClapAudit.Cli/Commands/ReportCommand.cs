@@ -152,8 +152,8 @@ public static class ReportCommand
         string Cell((string, string) key, Func<ReportSetup, string> f) => byKey.TryGetValue(key, out var s) ? f(s) : "[red]missing[/]";
 
         int c = o.Data.ClassCount;
-        Grid(console, $"Table 1: zero-shot top-1 accuracy (random guess {(c > 0 ? (1.0 / c).ToString("0.000", Inv) : "-")})", rows, cols, [""],
-            (key, _) => Cell(key, s => F(s.Top1)));
+        Grid(console, "Table 1: zero-shot top-1 accuracy", rows, cols, [""],
+            (key, _) => Cell(key, s => F(s.Top1)), $"random guess 1/C = {(c > 0 ? (1.0 / c).ToString("0.000", Inv) : "-")}");
         Grid(console, $"Table 2: silhouette ({o.Data.Metric})", rows, cols, ["x_a", "E_a"],
             (key, rep) => Cell(key, s => F(rep == "x_a" ? s.SilhouetteAudioBackbone : s.SilhouetteAudio)));
         Grid(console, "Table 3: topological similarity S (k; chance)", rows, cols, ["x_a vs E_a", "x_t vs E_t", "E_a vs E_t"],
@@ -186,9 +186,10 @@ public static class ReportCommand
     }
 
     private static void Grid(IAnsiConsole console, string title, string[] rows, string[] cols, string[] reps,
-        Func<(string, string), string, string> cell)
+        Func<(string, string), string, string> cell, string? caption = null)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]").AddColumn("training");
+        if (caption is not null) table.Caption(Markup.Escape(caption));
         bool withRep = reps.Length > 1;
         if (withRep) table.AddColumn("");
         foreach (var c in cols) table.AddColumn(new TableColumn($"pre: {Markup.Escape(c)}").RightAligned());

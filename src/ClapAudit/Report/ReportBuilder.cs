@@ -81,9 +81,10 @@ public static class ReportBuilder
             cancellationToken.ThrowIfCancellationRequested();
             var row = new ReportSetup(s.Training, s.PreTraining) { BundlePath = s.Bundle };
             var j = new JsonObject { ["training"] = s.Training, ["pretraining"] = s.PreTraining, ["label"] = s.Label, ["bundle"] = Rel(s.Bundle) };
-            var (settingsText, settingsNode) = ReadRunSettings(s.Run, notes);
-            row = row with { SettingsJson = settingsText };
             var bundle = TryLoad(s.Bundle, options.StrictBundles, out string status, out string? reason);
+            // An unfinished setup may have no run.json yet; say so only for a measured one.
+            var (settingsText, settingsNode) = ReadRunSettings(s.Run, bundle is null ? null : notes);
+            row = row with { SettingsJson = settingsText };
             progress?.Report($"{s.Label}: {(bundle is null ? status : "audit")}");
             BundleAudit? a = null;
             var figs = new JsonObject();
@@ -336,11 +337,11 @@ public static class ReportBuilder
         j["skipped"] = new JsonArray(a.Skipped.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
     }
 
-    private static (string? Text, JsonNode? Node) ReadRunSettings(string? run, List<string> notes)
+    private static (string? Text, JsonNode? Node) ReadRunSettings(string? run, List<string>? notes)
     {
         if (run is null) return (null, null);
         string file = Directory.Exists(run) ? Path.Combine(run, "run.json") : run;
-        if (!File.Exists(file)) { notes.Add($"Run settings {file} not found."); return (null, null); }
+        if (!File.Exists(file)) { notes?.Add($"Run settings {file} not found."); return (null, null); }
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(file));
@@ -348,7 +349,7 @@ public static class ReportBuilder
         }
         catch (JsonException e)
         {
-            notes.Add($"Run settings {file}: not valid JSON ({e.Message}).");
+            notes?.Add($"Run settings {file}: not valid JSON ({e.Message}).");
             return (null, null);
         }
     }
