@@ -9,7 +9,9 @@ namespace ClapAudit.Analysis.Tsne;
 /// </summary>
 internal sealed class PairwiseKernels
 {
-    private readonly double[] _rows;   // cosine: unit rows; euclidean: the data
+    private readonly double[] _rows = [];  // euclidean: the data
+    private readonly float[] _unit = [];   // cosine: unit rows in single precision (twice the SIMD width;
+                                           // 1 - cos has no cancellation problem at this scale)
     private readonly double[] _sqNorms; // euclidean only
     private readonly int _n, _d;
     private readonly bool _cosine;
@@ -21,12 +23,13 @@ internal sealed class PairwiseKernels
         if (_cosine)
         {
             // Zero rows stay zero (scikit-learn's normalize leaves them), so their distance to anything is 1.
-            _rows = new double[(long)n * d];
+            _unit = new float[(long)n * d];
             for (int i = 0; i < n; i++)
             {
                 var src = data.AsSpan(i * d, d);
                 double norm = Math.Sqrt(TensorPrimitives.Dot(src, src));
-                if (norm > 0) TensorPrimitives.Divide(src, norm, _rows.AsSpan(i * d, d));
+                if (norm > 0)
+                    for (int t = 0; t < d; t++) _unit[i * d + t] = (float)(src[t] / norm);
             }
         }
         else
@@ -46,14 +49,21 @@ internal sealed class PairwiseKernels
     /// </summary>
     public void Row(int i, int j0, Span<double> dst)
     {
-        var a = new ReadOnlySpan<double>(_rows, i * _d, _d);
-        for (int t = 0; t < dst.Length; t++)
+        if (_cosine)
         {
-            int j = j0 + t;
-            double dot = TensorPrimitives.Dot(a, new ReadOnlySpan<double>(_rows, j * _d, _d));
-            dst[t] = _cosine
-                ? Math.Clamp(1.0 - dot, 0.0, 2.0)
-                : Math.Sqrt(Math.Max(_sqNorms[i] + _sqNorms[j] - 2 * dot, 0.0));
+            var u = new ReadOnlySpan<float>(_unit, i * _d, _d);
+            for (int t = 0; t < dst.Length; t++)
+                dst[t] = Math.Clamp(1.0 - TensorPrimitives.Dot(u, new ReadOnlySpan<float>(_unit, (j0 + t) * _d, _d)), 0.0, 2.0);
+        }
+        else
+        {
+            var a = new ReadOnlySpan<double>(_rows, i * _d, _d);
+            for (int t = 0; t < dst.Length; t++)
+            {
+                int j = j0 + t;
+                double dot = TensorPrimitives.Dot(a, new ReadOnlySpan<double>(_rows, j * _d, _d));
+                dst[t] = Math.Sqrt(Math.Max(_sqNorms[i] + _sqNorms[j] - 2 * dot, 0.0));
+            }
         }
         if (i >= j0 && i < j0 + dst.Length) dst[i - j0] = 0;
     }

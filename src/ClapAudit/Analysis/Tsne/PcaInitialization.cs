@@ -12,7 +12,7 @@ namespace ClapAudit.Analysis.Tsne;
 internal static class PcaInitialization
 {
     private const int Oversampling = 10;
-    private const int PowerIterations = 10;
+    private const int PowerIterations = 7; // scikit-learn's randomized_svd n_iter="auto" for few components
 
     public static double[] Compute(double[] data, int n, int d, int components, int seed)
     {

@@ -11,9 +11,17 @@ internal sealed class SpaceTree
     private const double DuplicateEpsilon = 1e-6;
     private readonly int _dims, _fan;
     private int _count;
-    private double[] _bary = [], _min = [], _max = [], _sqWidth = [];
-    private int[] _size = [], _children = [];
-    private bool[] _leaf = [];
+    // What the traversal reads, packed per cell so that one cell costs one cache line.
+    private struct Node
+    {
+        public double X, Y, Z, SqWidth;
+        public int Size;
+        public bool Leaf;
+    }
+
+    private Node[] _nodes = [];
+    private double[] _min = [], _max = [];
+    private int[] _children = [];
 
     public SpaceTree(int dims)
     {
@@ -51,14 +59,15 @@ internal sealed class SpaceTree
     private void Insert(ReadOnlySpan<double> point)
     {
         int cell = 0;
+        Span<double> old = stackalloc double[3];
         while (true)
         {
-            if (_leaf[cell])
+            if (_nodes[cell].Leaf)
             {
-                if (_size[cell] == 0)
+                if (_nodes[cell].Size == 0)
                 {
-                    for (int a = 0; a < _dims; a++) _bary[cell * 3 + a] = point[a];
-                    _size[cell] = 1;
+                    for (int a = 0; a < _dims; a++) Bary(cell, a) = point[a];
+                    _nodes[cell].Size = 1;
                     return;
                 }
                 if (IsDuplicate(cell, point))
@@ -67,10 +76,11 @@ internal sealed class SpaceTree
                     return;
                 }
                 // Split: the leaf's point(s) move down to the child that contains them.
-                int moved = ChildFor(cell, _bary.AsSpan(cell * 3, _dims));
-                for (int a = 0; a < _dims; a++) _bary[moved * 3 + a] = _bary[cell * 3 + a];
-                _size[moved] = _size[cell];
-                _leaf[cell] = false;
+                for (int a = 0; a < _dims; a++) old[a] = Bary(cell, a);
+                int moved = ChildFor(cell, old[.._dims]);
+                for (int a = 0; a < _dims; a++) Bary(moved, a) = old[a];
+                _nodes[moved].Size = _nodes[cell].Size;
+                _nodes[cell].Leaf = false;
             }
             AddToBarycentre(cell, point);
             cell = ChildFor(cell, point);
@@ -79,16 +89,24 @@ internal sealed class SpaceTree
 
     private void AddToBarycentre(int cell, ReadOnlySpan<double> point)
     {
-        int s = _size[cell];
+        int s = _nodes[cell].Size;
         for (int a = 0; a < _dims; a++)
-            _bary[cell * 3 + a] = (_bary[cell * 3 + a] * s + point[a]) / (s + 1);
-        _size[cell] = s + 1;
+            Bary(cell, a) = (Bary(cell, a) * s + point[a]) / (s + 1);
+        _nodes[cell].Size = s + 1;
+    }
+
+    private ref double Bary(int cell, int axis)
+    {
+        ref Node node = ref _nodes[cell];
+        if (axis == 0) return ref node.X;
+        if (axis == 1) return ref node.Y;
+        return ref node.Z;
     }
 
     private bool IsDuplicate(int cell, ReadOnlySpan<double> point)
     {
         for (int a = 0; a < _dims; a++)
-            if (Math.Abs(_bary[cell * 3 + a] - point[a]) > DuplicateEpsilon) return false;
+            if (Math.Abs(Bary(cell, a) - point[a]) > DuplicateEpsilon) return false;
         return true;
     }
 
@@ -117,27 +135,24 @@ internal sealed class SpaceTree
     {
         double w = 0;
         for (int a = 0; a < _dims; a++) w = Math.Max(w, _max[cell * 3 + a] - _min[cell * 3 + a]);
-        _sqWidth[cell] = w * w;
+        _nodes[cell].SqWidth = w * w;
     }
 
     private int NewCell()
     {
-        if (_count == _size.Length) Grow(_size.Length * 2);
+        if (_count == _nodes.Length) Grow(_nodes.Length * 2);
         int c = _count++;
-        _size[c] = 0; _leaf[c] = true;
+        _nodes[c] = new Node { Leaf = true };
         Array.Fill(_children, -1, c * 8, 8);
         return c;
     }
 
     private void Grow(int capacity)
     {
-        Array.Resize(ref _bary, capacity * 3);
+        Array.Resize(ref _nodes, capacity);
         Array.Resize(ref _min, capacity * 3);
         Array.Resize(ref _max, capacity * 3);
-        Array.Resize(ref _sqWidth, capacity);
-        Array.Resize(ref _size, capacity);
         Array.Resize(ref _children, capacity * 8);
-        Array.Resize(ref _leaf, capacity);
     }
 
     /// <summary>
@@ -157,20 +172,23 @@ internal sealed class SpaceTree
         while (top > 0)
         {
             int cell = stack[--top];
+            ref readonly Node node = ref _nodes[cell];
+            diff[0] = point[0] - node.X;
+            if (_dims > 1) diff[1] = point[1] - node.Y;
+            if (_dims > 2) diff[2] = point[2] - node.Z;
             double d2 = 0;
             bool duplicate = true;
             for (int a = 0; a < _dims; a++)
             {
-                double t = point[a] - _bary[cell * 3 + a];
-                diff[a] = t; d2 += t * t;
-                duplicate &= Math.Abs(t) <= DuplicateEpsilon;
+                d2 += diff[a] * diff[a];
+                duplicate &= Math.Abs(diff[a]) <= DuplicateEpsilon;
             }
-            bool leaf = _leaf[cell];
+            bool leaf = node.Leaf;
             if (duplicate && leaf) continue;
-            if (leaf || _sqWidth[cell] < squaredTheta * d2)
+            if (leaf || node.SqWidth < squaredTheta * d2)
             {
                 double w = dof == 1 ? 1.0 / (1.0 + d2) : Math.Pow(1.0 + d2 / dof, exponent);
-                int size = _size[cell];
+                int size = node.Size;
                 z += size * w;
                 double mult = size * w * w;
                 for (int a = 0; a < _dims; a++) force[a] += mult * diff[a];
