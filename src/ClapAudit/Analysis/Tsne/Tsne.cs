@@ -62,6 +62,14 @@ public static class Tsne
     }
 
     /// <summary>
+    /// <c>sklearn.manifold.trustworthiness</c>; the same as <see cref="Analysis.Tsne.Trustworthiness.Compute"/>
+    /// (a class cannot hold a method of its own name, so the requested <c>Trustworthiness(...)</c> lives here too).
+    /// </summary>
+    public static double Trustworthiness(double[] high, double[] low, int n, int dHigh, int dLow, int neighbors = 5,
+        string metric = "euclidean") =>
+        Analysis.Tsne.Trustworthiness.Compute(high, low, n, dHigh, dLow, neighbors, metric);
+
+    /// <summary>
     /// scikit-learn's <c>_gradient_descent</c>: momentum and gains start afresh at each call; returns the last
     /// iteration index run.
     /// </summary>

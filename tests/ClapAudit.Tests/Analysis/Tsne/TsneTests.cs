@@ -29,6 +29,7 @@ public class TsneTests(ITestOutputHelper output)
         var (low, _, dl) = Load("trust_low");
         double expected = Expected.GetProperty("trustworthiness_pair").GetProperty(key).GetDouble();
         Assert.Equal(expected, Trustworthiness.Compute(high, low, n, dh, dl, k, metric), 1e-9);
+        Assert.Equal(expected, ClapAudit.Analysis.Tsne.Tsne.Trustworthiness(high, low, n, dh, dl, k, metric), 1e-9);
     }
 
     [Theory]
