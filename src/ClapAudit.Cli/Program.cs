@@ -36,6 +36,9 @@ public static class Program
         root.Options.Add(CommonOptions.Verbose);
         // One line per command; each command class declares its own options.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(EmbedTextCommand.Create());
         return root;
     }
 }

@@ -37,13 +37,8 @@ public static class StateDictLoader
     public static LoadReport Load(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, bool strict, string source, string modelName)
     {
         var target = module.state_dict();
-        var missing = target.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
-        var unexpected = tensors.Keys.Where(k => !target.ContainsKey(k)).ToList();
-        var mismatched = new List<string>();
-        foreach (var (key, dst) in target)
-            if (tensors.TryGetValue(key, out var src) && !src.shape.SequenceEqual(dst.shape))
-                mismatched.Add($"{key} model [{string.Join("x", dst.shape)}] file [{string.Join("x", src.shape)}]");
-        var report = new LoadReport(missing, unexpected, mismatched, target.Count - missing.Count - mismatched.Count);
+        var report = Compare(target.ToDictionary(kv => kv.Key, kv => kv.Value.shape), tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape));
+        var mismatched = report.ShapeMismatches;
         if (mismatched.Count > 0 || (strict && !report.IsExact))
             throw new ClapAuditException(ErrorKind.Mismatch, report.Describe(source, modelName) + (strict && mismatched.Count == 0 ? " (strict loading)" : ""));
         using (no_grad())
@@ -53,5 +48,17 @@ public static class StateDictLoader
                     dst.copy_(src.device == dst.device ? src : src.to(dst.device));
         }
         return report;
+    }
+
+    /// <summary>The report alone (no copy), from the model's and the file's key shapes.</summary>
+    public static LoadReport Compare(IReadOnlyDictionary<string, long[]> model, IReadOnlyDictionary<string, long[]> file)
+    {
+        var missing = model.Keys.Where(k => !file.ContainsKey(k)).ToList();
+        var unexpected = file.Keys.Where(k => !model.ContainsKey(k)).ToList();
+        var mismatched = new List<string>();
+        foreach (var (key, dst) in model)
+            if (file.TryGetValue(key, out var src) && !src.SequenceEqual(dst))
+                mismatched.Add($"{key} model [{string.Join("x", dst)}] file [{string.Join("x", src)}]");
+        return new LoadReport(missing, unexpected, mismatched, model.Count - missing.Count - mismatched.Count);
     }
 }
