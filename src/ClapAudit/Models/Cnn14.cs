@@ -65,7 +65,7 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
         var (maxOverTime, _) = x.max(2);
         x = maxOverTime + x.mean([2]);
         x = nn.functional.dropout(x, Options.HeadDropout, training);
-        x = nn.functional.relu(fc1.call(x));
+        x = fc1.call(x).relu_();
         var clipwise = nn.functional.sigmoid(fc_audioset.call(x));
         // PANNs and msclap return the embedding through dropout 0.5 (a no-op in eval).
         var embedding = nn.functional.dropout(x, Options.HeadDropout, training);

@@ -26,8 +26,9 @@ public sealed class Cnn14ConvBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = nn.functional.relu(bn1.call(conv1.call(x)));
-        y = nn.functional.relu(bn2.call(conv2.call(y)));
+        // In-place ReLU as PANNs (relu_): saves two activation-sized allocations per block.
+        var y = bn1.call(conv1.call(x)).relu_();
+        y = bn2.call(conv2.call(y)).relu_();
         if (_pool[0] > 1) y = nn.functional.avg_pool2d(y, _pool);
         return y.MoveToOuterDisposeScope();
     }
