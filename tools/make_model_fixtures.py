@@ -104,7 +104,10 @@ def cnn14_fixtures():
     model.eval()
     sd = dict(front_end_buffers(64, mels))
     sd.update(model.state_dict())
-    torch.save({'iteration': 0, 'model': sd, 'sampler': {'queue': [1, 2, 3], 'pointers_of_classes': [0] * 10}},
+    # The sampler state holds NumPy arrays, as PANNs' balanced sampler does: the reader must skip them.
+    sampler = {'indexes_per_class': [np.arange(3) + i for i in range(classes)], 'queue': [1, 2, 3],
+               'pointers_of_classes': [np.int64(0)] * classes}
+    torch.save({'iteration': 0, 'model': sd, 'sampler': sampler},
                os.path.join(OUT, 'cnn14-tiny.pth'))
     x = -30 + 10 * torch.randn(3, 1, 70, mels, generator=g)
     with torch.no_grad():

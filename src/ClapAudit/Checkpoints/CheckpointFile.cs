@@ -45,6 +45,7 @@ public static class CheckpointFile
     private static StateDict ReadTorchZip(string path)
     {
         Hashtable root;
+        NumpyPickleStubs.Register();
         try
         {
             using var f = File.OpenRead(path);

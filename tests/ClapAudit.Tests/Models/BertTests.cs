@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using ClapAudit.Checkpoints;
 using ClapAudit.Common;
 using ClapAudit.Models;
@@ -12,7 +13,7 @@ namespace ClapAudit.Tests.Models;
 /// 2 layers, 4 heads, intermediate 64, vocab 128) loaded from a HF folder with pytorch_model.bin
 /// (bert. prefix, cls.* head, gamma/beta, position_ids) and one with model.safetensors.
 /// </summary>
-public class BertTests
+public class BertTests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-4;
 
@@ -43,6 +44,7 @@ public class BertTests
         // msclap pads to a fixed length; padded keys are masked out, so x_t does not change.
         var (ids16, mask16) = bert.Tokenizer.EncodeBatch(texts, 16, TokenPadding.MaxLength).ToTensors();
         double em = ParityAssert.MaxAbs(bert.Model.EmbedText(ids16, mask16), Fixtures.Path("models", "bert-tiny-xt-maxlen.npy"));
+        log.WriteLine($"BERT tiny parity ({weights}): last_hidden_state {eh:E2}, x_t {ex:E2}, x_t padded to 16 {em:E2}");
         Assert.True(em < Tolerance, $"x_t (padded to 16) max-abs error {em:E2}");
     }
 

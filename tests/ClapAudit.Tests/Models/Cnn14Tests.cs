@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using ClapAudit.Checkpoints;
 using ClapAudit.Common;
 using ClapAudit.Models;
@@ -11,7 +12,7 @@ namespace ClapAudit.Tests.Models;
 /// CNN14 against the plain-torch reference in tools/make_model_fixtures.py (fixtures in
 /// tests/fixtures/models/, made by that script): eval-mode outputs within 1e-4 max-abs.
 /// </summary>
-public class Cnn14Tests
+public class Cnn14Tests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-4;
 
@@ -35,6 +36,7 @@ public class Cnn14Tests
         var output = loaded.Model.call(x);
         double ea = ParityAssert.MaxAbs(output.Embedding, Fixtures.Path("models", "cnn14-tiny-xa.npy"));
         double ec = ParityAssert.MaxAbs(output.Clipwise, Fixtures.Path("models", "cnn14-tiny-clipwise.npy"));
+        log.WriteLine($"CNN14 tiny parity: x_a max-abs {ea:E2}, clipwise max-abs {ec:E2}");
         Assert.True(ea < Tolerance, $"x_a max-abs error {ea:E2}");
         Assert.True(ec < Tolerance, $"clipwise max-abs error {ec:E2}");
         double ee = ParityAssert.MaxAbs(loaded.Model.EmbedAudio(x), Fixtures.Path("models", "cnn14-tiny-xa.npy"));
