@@ -28,13 +28,24 @@ public static class HuggingFaceBert
             $"{folder}: vocab.txt has {tokenizer.Vocabulary.Count} tokens but config.json's vocab_size is {config.VocabSize}");
         string weights = WeightsFile(folder);
         using var file = CheckpointFile.Read(weights);
-        var tensors = MapKeys(file.Tensors);
-        var model = new BertModel(config with { AddPoolingLayer = tensors.Keys.Any(k => k.StartsWith("pooler.", StringComparison.Ordinal)) });
+        var (model, report) = Create(file.Tensors, config, strict, weights);
+        return new HuggingFaceBertResult(model, model.Config, tokenizer, report, weights);
+    }
+
+    /// <summary>
+    /// A BertModel (eval mode) from tensors of any supported layout (HF BertModel/BertForPreTraining,
+    /// msclap's caption_encoder.base.*), mapped by <see cref="MapKeys"/>; the pooler is built only
+    /// when the tensors have one. The tensors are copied, so the caller may dispose them afterwards.
+    /// </summary>
+    public static (BertModel Model, LoadReport Report) Create(IReadOnlyDictionary<string, Tensor> tensors, BertConfig config, bool strict, string source)
+    {
+        var mapped = MapKeys(tensors);
+        var model = new BertModel(config with { AddPoolingLayer = mapped.Keys.Any(k => k.StartsWith("pooler.", StringComparison.Ordinal)) });
         try
         {
-            var report = StateDictLoader.Load(model, tensors, strict, weights, $"BERT(hidden {config.HiddenSize}, layers {config.NumHiddenLayers}, heads {config.NumAttentionHeads})");
+            var report = StateDictLoader.Load(model, mapped, strict, source, $"BERT(hidden {config.HiddenSize}, layers {config.NumHiddenLayers}, heads {config.NumAttentionHeads})");
             model.eval();
-            return new HuggingFaceBertResult(model, model.Config, tokenizer, report, weights);
+            return (model, report);
         }
         catch
         {
