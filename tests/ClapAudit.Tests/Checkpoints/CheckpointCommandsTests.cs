@@ -19,6 +19,18 @@ public class CheckpointCommandsTests
     }
 
     [Fact]
+    public void InspectRecognisesAnMsclapLayoutAndSaysWhichTowerDoesNotFit()
+    {
+        var (code, output, err) = CliTestHost.Run("inspect", Fixtures.Path("models", "cnn14-micro-msclap.pth"), "--no-keys");
+        Assert.True(code == 0, err);
+        Assert.Contains("fits: msclap CLAP:", output);
+        Assert.Contains("fits: PANNs CNN14: CNN14(mels 32, channels 2-2-2-2-2-4, embedding 4, classes 3): yes", output);
+        // The fixture's caption encoder is a single stub tensor: the BERT line lists what is missing.
+        Assert.Contains("fits: Hugging Face BERT:", output);
+        Assert.Contains("missing key(s)", output);
+    }
+
+    [Fact]
     public void InspectJsonOfABertFolder()
     {
         var (code, output, err) = CliTestHost.Run("inspect", Fixtures.Path("models", "bert-tiny-bin"), "--json", "-");

@@ -108,6 +108,18 @@ public class Cnn14Tests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void WrongMelCountOrTooFewFramesIsAMismatchNamingTheShape()
+    {
+        using var model = new Cnn14(new Cnn14Options { MelBins = 32, Channels = [2, 2, 2, 2, 2, 4], ClassCount = 3 });
+        using var wrongMels = zeros(1, 1, 64, 64);
+        var e = Assert.Throws<ClapAuditException>(() => model.EmbedAudio(wrongMels));
+        Assert.Equal(ErrorKind.Mismatch, e.Kind);
+        Assert.Contains("(batch, 1, frames, 32), got (1, 1, 64, 64)", e.Message);
+        using var short_ = zeros(1, 1, 16, 32);
+        Assert.Contains("at least 32 frames", Assert.Throws<ClapAuditException>(() => model.EmbedAudio(short_)).Message);
+    }
+
+    [Fact]
     public void LegacyPickleGivesAClearConversionHint()
     {
         var e = Assert.Throws<ClapAuditException>(() => CheckpointFile.Read(Fixtures.Path("models", "legacy-pickle.pth")));
