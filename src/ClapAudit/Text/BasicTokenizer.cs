@@ -75,7 +75,8 @@ public sealed class BasicTokenizer
 
     private static string StripAccents(string s)
     {
-        string d = s.Normalize(NormalizationForm.FormD);
+        // Managed NFD: string.Normalize does not decompose under InvariantGlobalization.
+        string d = UnicodeDecompositions.Decompose(s);
         var sb = new StringBuilder(d.Length);
         foreach (var rune in d.EnumerateRunes())
             if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) AppendRune(sb, rune);
