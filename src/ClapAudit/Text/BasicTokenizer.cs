@@ -75,8 +75,8 @@ public sealed class BasicTokenizer
 
     private static string StripAccents(string s)
     {
-        // Managed NFD: string.Normalize does not decompose under InvariantGlobalization.
-        string d = UnicodeDecompositions.Decompose(s);
+        // ICU's NFD (the solution does not run in invariant-globalization mode, where Normalize would be a no-op).
+        string d = s.Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(d.Length);
         foreach (var rune in d.EnumerateRunes())
             if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) AppendRune(sb, rune);
