@@ -101,6 +101,21 @@ public sealed class ClapModel : nn.Module
     }
 
     /// <summary>
+    /// Makes the projectors' dropout draw from a generator seeded with <paramref name="seed"/>,
+    /// independent of torch's process-wide generator (the trainer reseeds it every step).
+    /// </summary>
+    public void SeedDropout(long seed)
+    {
+        var old = _dropoutGenerator;
+        _dropoutGenerator = new Generator((ulong)seed, logit_scale.device);
+        audio_encoder.Projector.DropoutGenerator = _dropoutGenerator;
+        caption_encoder.Projector.DropoutGenerator = _dropoutGenerator;
+        old?.Dispose();
+    }
+
+    private Generator? _dropoutGenerator;
+
+    /// <summary>
     /// Freezes or unfreezes both backbones (requires_grad on their parameters). Frozen backbones are
     /// put in eval mode and stay there whatever <see cref="train"/> is called with.
     /// </summary>
@@ -132,6 +147,7 @@ public sealed class ClapModel : nn.Module
             audio_encoder.Dispose();
             caption_encoder.Dispose();
             logit_scale.Dispose();
+            _dropoutGenerator?.Dispose();
         }
         base.Dispose(disposing);
     }

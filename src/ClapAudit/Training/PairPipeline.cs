@@ -148,27 +148,35 @@ public sealed class PairPipeline : ITrainingData
         var errors = new string?[count];
         // Validation items get the same randomness every epoch (epoch -1) so its loss is comparable.
         long rngEpoch = split == DataSplit.Train ? epoch : -1;
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Workers, CancellationToken = ct }, i =>
+        try
         {
-            int position = start + i;
-            var item = items[order[position]];
-            try
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Workers, CancellationToken = ct }, i =>
             {
-                var rng = DeterministicSeed.Random(_options.Seed, 2 + (int)split, rngEpoch, position);
-                float[] wave = _loadAudio(item, rng);
-                if (wave.Length != samples)
-                    throw new ClapAuditException(ErrorKind.Mismatch, $"{item.Audio}: the audio loader returned {wave.Length} samples, expected {samples}");
-                audio[i] = wave;
-                tokens[i] = _tokenize(item.Caption);
-                if (tokens[i].ids.Length != tokens[i].mask.Length)
-                    throw new ClapAuditException(ErrorKind.Mismatch, $"{item.Id}: tokenizer returned {tokens[i].ids.Length} ids and {tokens[i].mask.Length} mask values");
-            }
-            catch (ClapAuditException e) when (e.Kind == ErrorKind.Mismatch) { throw; }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                errors[i] = $"{item.Audio}: {e.Message}";
-            }
-        });
+                int position = start + i;
+                var item = items[order[position]];
+                try
+                {
+                    var rng = DeterministicSeed.Random(_options.Seed, 2 + (int)split, rngEpoch, position);
+                    float[] wave = _loadAudio(item, rng);
+                    if (wave.Length != samples)
+                        throw new ClapAuditException(ErrorKind.Mismatch, $"{item.Audio}: the audio loader returned {wave.Length} samples, expected {samples}");
+                    audio[i] = wave;
+                    tokens[i] = _tokenize(item.Caption);
+                    if (tokens[i].ids.Length != tokens[i].mask.Length)
+                        throw new ClapAuditException(ErrorKind.Mismatch, $"{item.Id}: tokenizer returned {tokens[i].ids.Length} ids and {tokens[i].mask.Length} mask values");
+                }
+                catch (ClapAuditException e) when (e.Kind == ErrorKind.Mismatch) { throw; }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    errors[i] = $"{item.Audio}: {e.Message}";
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // A loader that breaks the contract (wrong length) is a bug to surface, not an item to skip.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
 
         var keep = Enumerable.Range(0, count).Where(i => errors[i] is null).ToList();
         int skipped = count - keep.Count;

@@ -78,6 +78,9 @@ public sealed class Trainer
         else Start();
         _clock = Stopwatch.StartNew();
 
+        // A run that ended at max_epochs continues when max_epochs was raised.
+        if (_state.Finished == nameof(TrainingStatus.MaxEpochs) && _state.Epoch < _recipe.MaxEpochs)
+            _state = _state with { Finished = null };
         if (_state.Finished is { } finished)
             return Result(finished == nameof(TrainingStatus.EarlyStopped) ? TrainingStatus.EarlyStopped : TrainingStatus.MaxEpochs);
 
@@ -198,8 +201,10 @@ public sealed class Trainer
     private double Step(TrainingBatch batch)
     {
         using var scope = NewDisposeScope();
-        // Dropout (and any other torch randomness) depends on the seed and the step only, so a resumed run repeats it.
+        // Dropout depends on the seed and the step only, so a resumed run repeats it. The projectors
+        // draw from their own generator; backbone dropout (BERT) from torch's default one.
         manual_seed(DeterministicSeed.Torch(_recipe.Seed, 3, _state.GlobalStep));
+        _model.SeedDropout(DeterministicSeed.Torch(_recipe.Seed, 4, _state.GlobalStep));
         var (wave, ids, mask) = ToTensors(batch);
         try
         {

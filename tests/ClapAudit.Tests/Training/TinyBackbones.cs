@@ -62,11 +62,25 @@ public static class Tiny
 {
     public const int Frames = 4, Mels = 6, Vocab = 30, AudioSize = 16, TextSize = 12, ProjectionDim = 10, TokenLength = 7;
 
-    public static ClapModel Model(ClapModelOptions? options = null, long seed = 1) 
+    /// <summary>
+    /// A tiny model whose weights come from its own seeded generator: torch's default generator is
+    /// shared with tests running in parallel, so seeding it would not make the weights repeatable.
+    /// </summary>
+    public static ClapModel Model(ClapModelOptions? options = null, long seed = 1)
     {
-        torch.manual_seed(seed);
-        return new ClapModel(new TinyAudioBackbone(Frames * Mels, AudioSize), new TinyTextBackbone(Vocab, TextSize),
+        var model = new ClapModel(new TinyAudioBackbone(Frames * Mels, AudioSize), new TinyTextBackbone(Vocab, TextSize),
             options ?? new ClapModelOptions { ProjectionDim = ProjectionDim });
+        using var g = new Generator((ulong)seed);
+        using (no_grad())
+            foreach (var (name, p) in model.named_parameters())
+            {
+                if (name == "logit_scale") continue;
+                if (name.Contains("layer_norm")) { p.copy_(name.EndsWith("weight") ? ones_like(p) : zeros_like(p)); continue; }
+                double bound = 1 / Math.Sqrt(p.dim() > 1 ? p.shape[1] : p.shape[0]);
+                using var r = rand(p.shape, generator: g);
+                p.copy_(r * (2 * bound) - bound);
+            }
+        return model;
     }
 
     public static TrainingItem[] Items(string prefix, int n) =>
