@@ -10,7 +10,7 @@ namespace ClapAudit.Tests.Training;
 /// Loss, gradients, clipping and one Adam step against PyTorch 1.13 on the same tiny model and batch
 /// (fixtures from tools/make_training_fixtures.py; model in eval mode so dropout is off).
 /// </summary>
-public class ClapModelParityTests
+public class ClapModelParityTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     internal static ClapModel LoadFixtureModel(string folder)
     {
@@ -64,6 +64,7 @@ public class ClapModelParityTests
         Assert.True(Math.Abs(norm - expectedNorm) <= 1e-4 * Math.Max(1, expectedNorm), $"grad norm {norm} vs PyTorch {expectedNorm}");
         Assert.Equal(meta.GetProperty("clip_acts").GetBoolean(), norm > 100);
 
+        double maxG = 0, maxW = 0;
         foreach (var (key, p) in model.named_parameters())
         {
             using var g = Load(folder, "g." + key);
@@ -72,7 +73,10 @@ public class ClapModelParityTests
             double wErr = (p.detach().reshape(after.shape) - after).abs().max().item<float>();
             Assert.True(gErr <= 1e-4, $"{name}: gradient of {key} differs from PyTorch by {gErr}");
             Assert.True(wErr <= 1e-5, $"{name}: {key} after one Adam step differs from PyTorch by {wErr}");
+            maxG = Math.Max(maxG, gErr);
+            maxW = Math.Max(maxW, wErr);
         }
+        output.WriteLine($"{name}: loss {loss} vs {expectedLoss} (diff {Math.Abs(loss - expectedLoss):E1}), grad norm {norm} vs {expectedNorm}, max gradient diff {maxG:E1}, max weight diff after Adam {maxW:E1}");
     }
 
     [Fact]
