@@ -72,6 +72,42 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper _output)
         Assert.Equal(actual["logit_scale"], same["logit_scale"]);
     }
 
+    private sealed class Killed : Exception;
+
+    [Fact]
+    public void AKilledRunResumesFromItsLastCheckpointToTheSameWeights()
+    {
+        // A crash saves nothing: the run resumes from the last periodic or end-of-epoch checkpoint.
+        var recipe = Tiny.Recipe() with { CheckpointEvery = 3 };
+        using var a = Fixtures.TempDir();
+        using var b = Fixtures.TempDir();
+        var (_, expected) = RunTiny(a.Path, recipe);
+
+        // Killed mid-epoch 1 at step 7 (last.ckpt holds step 6).
+        Assert.Throws<Killed>(() => RunTiny(b.Path, recipe, progress: new ListProgress(p =>
+        {
+            if (p.Event == TrainingEvent.Step && p.GlobalStep == 7) throw new Killed();
+        })));
+        Assert.Equal(6, Checkpoint.ReadState(Path.Combine(b.Path, "checkpoints", "last.ckpt")).GlobalStep);
+        // Killed after an epoch's log row and best.ckpt were written but before last.ckpt: the row is redone.
+        bool killed = false;
+        try
+        {
+            RunTiny(b.Path, recipe, progress: new ListProgress(p =>
+            {
+                if (p.Event == TrainingEvent.Checkpoint && p.Message!.EndsWith("best.ckpt")) { killed = true; throw new Killed(); }
+            }));
+        }
+        catch (Killed) { }
+        var (result, actual) = RunTiny(b.Path, recipe);
+        Assert.Equal(15, result.GlobalStep);
+        foreach (var (key, w) in expected)
+            Assert.True(w.Zip(actual[key], (x, y) => Math.Abs(x - y)).Max() <= 1e-6, $"{key} differs after kill + resume");
+        var log = File.ReadAllLines(Path.Combine(b.Path, "log.csv"));
+        Assert.Equal(new[] { "0", "1", "2" }, log.Skip(1).Select(l => l.Split(',')[0]));
+        _output.WriteLine($"second kill happened: {killed}");
+    }
+
     [Fact]
     public void BackbonesDoNotChangeWhileFrozenAndDoAfter()
     {
