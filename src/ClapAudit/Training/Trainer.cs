@@ -63,11 +63,17 @@ public sealed class Trainer
         _progress = progress;
         _gitCommit = gitCommit ?? RunDirectory.FindGitCommit(AppContext.BaseDirectory);
         _device = DeviceSelector.Parse(recipe.Device);
+        var expected = recipe.ModelOptions();
+        if (model.Options.ProjectionDim != expected.ProjectionDim || model.Options.ProjectionDropout != expected.ProjectionDropout
+            || model.Options.LogitClamp != expected.LogitClamp)
+            throw new ClapAuditException(ErrorKind.Mismatch,
+                $"the model was built with projection_dim {model.Options.ProjectionDim}, projection_dropout {model.Options.ProjectionDropout}, logit_clamp {model.Options.LogitClamp} " +
+                $"but the recipe says {expected.ProjectionDim}, {expected.ProjectionDropout}, {expected.LogitClamp}: build it with recipe.ModelOptions()");
         if (_data.Count(DataSplit.Train) == 0) throw new ClapAuditException(ErrorKind.InvalidData, "the training split is empty");
         if (_data.Count(DataSplit.Validation) == 0) throw new ClapAuditException(ErrorKind.InvalidData, "the validation split is empty (early stopping and the plateau schedule need it)");
     }
 
-    public RunDirectory Run => _run;
+    public RunDirectory RunDirectory => _run;
 
     public TrainingResult Train(CancellationToken cancellationToken = default)
     {

@@ -187,6 +187,16 @@ public class TrainerTests(Xunit.Abstractions.ITestOutputHelper _output)
     }
 
     [Fact]
+    public void AModelBuiltWithOtherHeadSettingsThanTheRecipeIsRefused()
+    {
+        using var dir = Fixtures.TempDir();
+        using var model = Tiny.Model(new ClapModelOptions { ProjectionDim = Tiny.ProjectionDim, LogitClamp = 50 });
+        using var frontEnd = new TinyFrontEnd(Tiny.Frames, Tiny.Mels);
+        var e = Assert.Throws<ClapAuditException>(() => new Trainer(model, frontEnd, Tiny.Data(8, 4, 4), Tiny.Recipe(), dir.Path));
+        Assert.Contains("logit_clamp 50", e.Message);
+    }
+
+    [Fact]
     public void SkippedItemsDoNotStopTraining()
     {
         var recipe = Tiny.Recipe() with { MaxEpochs = 1 };
