@@ -75,6 +75,7 @@ public sealed class BasicTokenizer
 
     private static string StripAccents(string s)
     {
+        // ICU's NFD (the solution does not run in invariant-globalization mode, where Normalize would be a no-op).
         string d = s.Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(d.Length);
         foreach (var rune in d.EnumerateRunes())

@@ -86,7 +86,7 @@ public class AnalyzeCommandTests
         Assert.Contains("manhattan", err);
     }
 
-    [Fact(Skip = "needs t-SNE: unskip when the t-SNE branch is merged (the stubs throw)")]
+    [Fact]
     public void TsneWritesAMapPerRepresentationAndRelativePathsInTheJson()
     {
         using var dir = Fixtures.TempDir();

@@ -1,0 +1,123 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClapAudit.Common;
+using ClapAudit.Models;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace ClapAudit.Training;
+
+/// <summary>
+/// A ClapAudit checkpoint: one zip file (stored, not compressed) holding
+/// <c>model.pth</c> (the model's state dict as a PyTorch file, msclap's key layout, readable by
+/// <c>torch.load</c>), <c>optimizer.pth</c> (the Adam state, PyTorch's optimizer state-dict layout)
+/// and <c>state.json</c> (<see cref="CheckpointState"/>). Written atomically (tmp + rename).
+/// </summary>
+public static class Checkpoint
+{
+    public const string FormatName = "clapaudit-checkpoint";
+    public const int FormatVersion = 1;
+    public const string ModelEntry = "model.pth";
+    public const string OptimizerEntry = "optimizer.pth";
+    public const string StateEntry = "state.json";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        WriteIndented = true,
+    };
+
+    public static void Save(string path, ClapModel model, torch.optim.Optimizer? optimizer, CheckpointState state)
+    {
+        byte[] modelBytes = ToBytes(s => model.save_py(s, leaveOpen: true));
+        byte[]? optimizerBytes = optimizer is null ? null : ToBytes(s => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
+        byte[] stateBytes = JsonSerializer.SerializeToUtf8Bytes(state, Json);
+        AtomicFile.Write(path, stream =>
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Add(zip, StateEntry, stateBytes);
+            Add(zip, ModelEntry, modelBytes);
+            if (optimizerBytes is not null) Add(zip, OptimizerEntry, optimizerBytes);
+        });
+    }
+
+    /// <summary>Reads state.json only (to rebuild the model and choose the phase before loading tensors).</summary>
+    public static CheckpointState ReadState(string path)
+    {
+        using var zip = Open(path);
+        var entry = zip.GetEntry(StateEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {StateEntry} in the checkpoint");
+        using var s = entry.Open();
+        CheckpointState? state;
+        try { state = JsonSerializer.Deserialize<CheckpointState>(s, Json); }
+        catch (JsonException e) { throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: {StateEntry} is malformed ({e.Message})"); }
+        if (state is null || state.Format != FormatName)
+            throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: not a {FormatName} (format '{state?.Format}')");
+        if (state.Version > FormatVersion)
+            throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: checkpoint format version {state.Version} is newer than this ClapAudit's ({FormatVersion})");
+        return state;
+    }
+
+    /// <summary>Loads the weights (strict: every key must match) and, when given, the optimizer state.</summary>
+    public static CheckpointState Load(string path, ClapModel model, torch.optim.Optimizer? optimizer = null)
+    {
+        var state = ReadState(path);
+        using var zip = Open(path);
+        LoadModel(zip, path, model);
+        if (optimizer is not null)
+        {
+            var entry = zip.GetEntry(OptimizerEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {OptimizerEntry} in the checkpoint");
+            using var ms = Copy(entry);
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_py(ms, leaveOpen: true);
+        }
+        return state;
+    }
+
+    /// <summary>Loads only the model weights (for zero-shot evaluation and embedding export).</summary>
+    public static CheckpointState LoadWeights(string path, ClapModel model) => Load(path, model, null);
+
+    private static void LoadModel(ZipArchive zip, string path, ClapModel model)
+    {
+        var entry = zip.GetEntry(ModelEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {ModelEntry} in the checkpoint");
+        using var ms = Copy(entry);
+        try
+        {
+            model.load_py(ms, strict: true, leaveOpen: true);
+        }
+        catch (Exception e) when (e is not ClapAuditException and not OutOfMemoryException)
+        {
+            throw new ClapAuditException(ErrorKind.Mismatch, $"{path}: model weights do not fit this model ({e.Message})", e);
+        }
+    }
+
+    private static ZipArchive Open(string path)
+    {
+        Guard.FileExists(path, "checkpoint");
+        try { return ZipFile.OpenRead(path); }
+        catch (InvalidDataException e) { throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: not a ClapAudit checkpoint (not a zip file: {e.Message})"); }
+    }
+
+    private static MemoryStream Copy(ZipArchiveEntry entry)
+    {
+        var ms = new MemoryStream();
+        using (var s = entry.Open()) s.CopyTo(ms);
+        ms.Position = 0;
+        return ms;
+    }
+
+    private static byte[] ToBytes(Action<Stream> write)
+    {
+        using var ms = new MemoryStream();
+        write(ms);
+        return ms.ToArray();
+    }
+
+    private static void Add(ZipArchive zip, string name, byte[] bytes)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        using var s = entry.Open();
+        s.Write(bytes);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using ClapAudit.Common;
+
+namespace ClapAudit.Training;
+
+/// <summary>
+/// The files of one training run: <c>run.json</c> (settings, versions, seed, git commit, start time),
+/// <c>log.csv</c> (one row per epoch) and <c>checkpoints/last.ckpt</c>, <c>checkpoints/best.ckpt</c>.
+/// </summary>
+public sealed class RunDirectory
+{
+    public const string LogHeader = "epoch,step,train_loss,val_loss,lr,logit_scale,seconds";
+
+    public string Path { get; }
+    public RunDirectory(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    public string RunJson => System.IO.Path.Combine(Path, "run.json");
+    public string LogCsv => System.IO.Path.Combine(Path, "log.csv");
+    public string LastCheckpoint => System.IO.Path.Combine(Path, "checkpoints", "last.ckpt");
+    public string BestCheckpoint => System.IO.Path.Combine(Path, "checkpoints", "best.ckpt");
+
+    public bool CanResume => File.Exists(LastCheckpoint);
+
+    /// <summary>Writes run.json (once; a resumed run keeps the original and appends a resume time).</summary>
+    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start)
+    {
+        Directory.CreateDirectory(Path);
+        var info = new Dictionary<string, object?>
+        {
+            ["tool"] = "clapaudit train",
+            ["start_time"] = start.ToString("o", CultureInfo.InvariantCulture),
+            ["seed"] = recipe.Seed,
+            ["git_commit"] = gitCommit,
+            ["versions"] = new Dictionary<string, string?>
+            {
+                ["clapaudit"] = typeof(RunDirectory).Assembly.GetName().Version?.ToString(),
+                ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
+                ["dotnet"] = RuntimeInformation.FrameworkDescription,
+                ["os"] = RuntimeInformation.OSDescription,
+            },
+            ["recipe"] = JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
+            ["preprocessing"] = JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json),
+        };
+        AtomicFile.WriteAllText(RunJson, JsonSerializer.Serialize(info, TrainingRecipe.Json));
+        AtomicFile.WriteAllText(LogCsv, LogHeader + "\n");
+    }
+
+    /// <summary>Keeps log.csv rows of epochs before <paramref name="epoch"/> (rows written after the checkpoint a run resumes from are redone).</summary>
+    public void TruncateLog(int epoch)
+    {
+        if (!File.Exists(LogCsv)) { AtomicFile.WriteAllText(LogCsv, LogHeader + "\n"); return; }
+        var keep = File.ReadAllLines(LogCsv).Skip(1)
+            .Where(l => l.Length > 0 && int.TryParse(l.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e < epoch);
+        AtomicFile.WriteAllText(LogCsv, LogHeader + "\n" + string.Concat(keep.Select(l => l + "\n")));
+    }
+
+    public void AppendLog(int epoch, long step, double trainLoss, double valLoss, double lr, double logitScale, double seconds)
+    {
+        var line = string.Join(',',
+            epoch.ToString(CultureInfo.InvariantCulture), step.ToString(CultureInfo.InvariantCulture),
+            F(trainLoss), F(valLoss), F(lr), F(logitScale), seconds.ToString("F1", CultureInfo.InvariantCulture));
+        File.AppendAllText(LogCsv, line + "\n", Encoding.UTF8);
+    }
+
+    private static string F(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
+
+    /// <summary>The commit of the git checkout containing <paramref name="start"/> (read from .git, no git process), or null.</summary>
+    public static string? FindGitCommit(string start)
+    {
+        try
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string dotGit = System.IO.Path.Combine(dir.FullName, ".git");
+                string? gitDir = Directory.Exists(dotGit) ? dotGit
+                    : File.Exists(dotGit) && File.ReadAllText(dotGit).Trim() is var t && t.StartsWith("gitdir:", StringComparison.Ordinal)
+                        ? System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, t["gitdir:".Length..].Trim())) : null;
+                if (gitDir is null) continue;
+                string head = File.ReadAllText(System.IO.Path.Combine(gitDir, "HEAD")).Trim();
+                if (!head.StartsWith("ref:", StringComparison.Ordinal)) return head;
+                string refName = head[4..].Trim();
+                // A worktree's refs live in the common dir.
+                string common = File.Exists(System.IO.Path.Combine(gitDir, "commondir"))
+                    ? System.IO.Path.GetFullPath(System.IO.Path.Combine(gitDir, File.ReadAllText(System.IO.Path.Combine(gitDir, "commondir")).Trim()))
+                    : gitDir;
+                foreach (var d in new[] { gitDir, common })
+                {
+                    string refFile = System.IO.Path.Combine(d, refName);
+                    if (File.Exists(refFile)) return File.ReadAllText(refFile).Trim();
+                    string packed = System.IO.Path.Combine(d, "packed-refs");
+                    if (File.Exists(packed))
+                        foreach (var line in File.ReadLines(packed))
+                            if (line.EndsWith(" " + refName, StringComparison.Ordinal)) return line[..line.IndexOf(' ')];
+                }
+                return null;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClapAudit.Common;
+using ClapAudit.Models;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace ClapAudit.Training;
+
+/// <summary>
+/// The training recipe of the paper (section 2.1, items (b)-(j)) as defaults, every value
+/// overridable from a YAML/JSON file (snake_case keys, e.g. <c>frozen_epochs: 5</c>) and from
+/// <c>key=value</c> overrides. This record is the single source of truth for those defaults.
+/// </summary>
+public sealed record TrainingRecipe
+{
+    // --- schedule: items (b)-(e), (h)
+    /// <summary>(b) Epochs trained with both backbones frozen.</summary>
+    public int FrozenEpochs { get; init; } = 5;
+    /// <summary>(c) Adam learning rate while frozen.</summary>
+    public double FrozenLearningRate { get; init; } = 1e-4;
+    /// <summary>(e) Adam learning rate after unfreezing (a new Adam is created at the switch).</summary>
+    public double UnfrozenLearningRate { get; init; } = 1e-5;
+    /// <summary>
+    /// (e) Stop after this many unfrozen epochs without a new best validation loss. Larger than
+    /// <see cref="PlateauPatience"/> so that a learning-rate cut (h) gets epochs to act before the stop.
+    /// </summary>
+    public int EarlyStoppingPatience { get; init; } = 20;
+    /// <summary>A validation loss counts as better when below best - EarlyStoppingMinDelta.</summary>
+    public double EarlyStoppingMinDelta { get; init; } = 0;
+    /// <summary>(h) ReduceLROnPlateau on the validation loss: factor.</summary>
+    public double PlateauFactor { get; init; } = 0.1;
+    /// <summary>(h) ReduceLROnPlateau patience (epochs).</summary>
+    public int PlateauPatience { get; init; } = 10;
+    /// <summary>Upper bound on epochs whatever early stopping says.</summary>
+    public int MaxEpochs { get; init; } = 100;
+
+    // --- step: items (f), (g), (j)
+    /// <summary>(f) Gradient L2 norm clipped to this value (clip_grad_norm_).</summary>
+    public double GradientClipNorm { get; init; } = 100;
+    /// <summary>(g) Logits clamped to [-LogitClamp, LogitClamp].</summary>
+    public double LogitClamp { get; init; } = 100;
+    /// <summary>(j) Pairs per batch.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    // --- model head
+    public int ProjectionDim { get; init; } = 1024;
+    public double ProjectionDropout { get; init; } = 0.5;
+    /// <summary>Captions are tokenised to this many tokens ([CLS] ... [SEP], padded; msclap: 100).</summary>
+    public int TextLength { get; init; } = 100;
+
+    // --- audio: item (i)
+    public int SampleRate { get; init; } = 44100;
+    public double DurationSeconds { get; init; } = 5;
+    /// <summary>(i) Training clips are cut at a random offset (validation: a fixed offset per item).</summary>
+    public bool RandomCrop { get; init; } = true;
+    /// <summary>(i) Shorter clips are zero-padded ("zero") or tiled as msclap does ("repeat").</summary>
+    public string Padding { get; init; } = "zero";
+    /// <summary>(i) Each clip scaled to zero mean and unit variance.</summary>
+    public bool ZNormalize { get; init; } = true;
+
+    // --- run
+    public int Seed { get; init; } = 0;
+    /// <summary>Audio decoding workers of the data pipeline.</summary>
+    public int Workers { get; init; } = 4;
+    /// <summary>Batches decoded ahead of the one training.</summary>
+    public int PrefetchBatches { get; init; } = 2;
+    /// <summary>Also write last.ckpt every this many steps (0: at the end of each epoch only).</summary>
+    public int CheckpointEvery { get; init; } = 500;
+    /// <summary>torch intra-op threads (0: all cores).</summary>
+    public int Threads { get; init; } = 0;
+    public string Device { get; init; } = "cpu";
+
+    [JsonIgnore, YamlIgnore]
+    public int AudioSamples => (int)Math.Round(SampleRate * DurationSeconds);
+
+    public ClapModelOptions ModelOptions() => new()
+    {
+        ProjectionDim = ProjectionDim,
+        ProjectionDropout = ProjectionDropout,
+        LogitClamp = LogitClamp,
+    };
+
+    /// <summary>Checks every value; the message names the key (as written in a recipe file).</summary>
+    public TrainingRecipe Validate()
+    {
+        Check(FrozenEpochs >= 0, "frozen_epochs", FrozenEpochs, ">= 0");
+        Check(FrozenLearningRate > 0, "frozen_learning_rate", FrozenLearningRate, "> 0");
+        Check(UnfrozenLearningRate > 0, "unfrozen_learning_rate", UnfrozenLearningRate, "> 0");
+        Check(EarlyStoppingPatience >= 1, "early_stopping_patience", EarlyStoppingPatience, ">= 1");
+        Check(EarlyStoppingMinDelta >= 0, "early_stopping_min_delta", EarlyStoppingMinDelta, ">= 0");
+        Check(PlateauFactor > 0 && PlateauFactor < 1, "plateau_factor", PlateauFactor, "in (0, 1)");
+        Check(PlateauPatience >= 0, "plateau_patience", PlateauPatience, ">= 0");
+        Check(MaxEpochs >= 1, "max_epochs", MaxEpochs, ">= 1");
+        Check(GradientClipNorm > 0, "gradient_clip_norm", GradientClipNorm, "> 0");
+        Check(LogitClamp >= 0, "logit_clamp", LogitClamp, ">= 0 (0: no clamp)");
+        Check(BatchSize >= 2, "batch_size", BatchSize, ">= 2 (the CLIP loss contrasts pairs within a batch)");
+        Check(ProjectionDim >= 1, "projection_dim", ProjectionDim, ">= 1");
+        Check(ProjectionDropout >= 0 && ProjectionDropout < 1, "projection_dropout", ProjectionDropout, "in [0, 1)");
+        Check(TextLength >= 2, "text_length", TextLength, ">= 2");
+        Check(SampleRate >= 1000, "sample_rate", SampleRate, ">= 1000");
+        Check(DurationSeconds > 0, "duration_seconds", DurationSeconds, "> 0");
+        Check(Padding is "zero" or "repeat", "padding", Padding, "zero or repeat");
+        Check(Workers >= 1, "workers", Workers, ">= 1");
+        Check(PrefetchBatches >= 1, "prefetch_batches", PrefetchBatches, ">= 1");
+        Check(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, ">= 0");
+        Check(Threads >= 0, "threads", Threads, ">= 0");
+        Check(!string.IsNullOrWhiteSpace(Device), "device", Device, "cpu or cuda");
+        return this;
+    }
+
+    private static void Check(bool ok, string key, object value, string expected)
+    {
+        if (!ok) throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key {key}: {value} is invalid, expected {expected}");
+    }
+
+    // ------------------------------------------------------------------ files and overrides
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+    };
+
+    /// <summary>Reads a recipe file (.yaml/.yml or .json); keys not in the file keep the paper's defaults.</summary>
+    public static TrainingRecipe Load(string path)
+    {
+        Guard.FileExists(path, "recipe file");
+        string text = File.ReadAllText(path);
+        try
+        {
+            TrainingRecipe? recipe;
+            if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                recipe = JsonSerializer.Deserialize<TrainingRecipe>(text, Json);
+            else
+                recipe = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+                    .Build().Deserialize<TrainingRecipe>(text);
+            return (recipe ?? new TrainingRecipe()).Validate();
+        }
+        catch (ClapAuditException e) { throw new ClapAuditException(e.Kind, $"{path}: {e.Message}"); }
+        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
+        {
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: not a valid recipe ({e.Message}); keys are snake_case, e.g. frozen_epochs, batch_size");
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainingRecipe FromJson(string json, string source) =>
+        JsonSerializer.Deserialize<TrainingRecipe>(json, Json) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{source}: empty recipe");
+
+    public string ToYaml() => new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Serialize(this);
+
+    /// <summary>The recipe's keys (snake_case) in declaration order.</summary>
+    public static IReadOnlyList<string> Keys => Properties.Select(p => p.Key).ToList();
+
+    private static readonly List<KeyValuePair<string, PropertyInfo>> Properties = typeof(TrainingRecipe)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+        .Select(p => new KeyValuePair<string, PropertyInfo>(JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p))
+        .ToList();
+
+    /// <summary>Applies <c>key=value</c> overrides (snake_case keys, invariant-culture numbers), then validates.</summary>
+    public TrainingRecipe WithOverrides(IEnumerable<string> overrides)
+    {
+        var result = this with { };
+        foreach (string item in overrides)
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0) throw new ClapAuditException(ErrorKind.InvalidSetting, $"override '{item}': expected key=value, e.g. batch_size=64");
+            result = result.With(item[..eq].Trim(), item[(eq + 1)..].Trim());
+        }
+        return result.Validate();
+    }
+
+    /// <summary>One override (not validated: call <see cref="Validate"/> after the last).</summary>
+    public TrainingRecipe With(string key, string value)
+    {
+        var prop = Properties.FirstOrDefault(p => p.Key == key).Value
+            ?? throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key '{key}' is unknown; known keys: {string.Join(", ", Keys)}");
+        object parsed;
+        try
+        {
+            parsed = prop.PropertyType == typeof(bool) ? bool.Parse(value)
+                : prop.PropertyType == typeof(string) ? value
+                : Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
+        {
+            throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key {key}: '{value}' is not a valid {prop.PropertyType.Name}");
+        }
+        var copy = this with { };
+        prop.SetValue(copy, parsed);
+        return copy;
+    }
+
+    /// <summary>Keys whose values differ between two recipes (for a resume with changed settings).</summary>
+    public IReadOnlyList<string> Differences(TrainingRecipe other) =>
+        Properties.Where(p => !Equals(p.Value.GetValue(this), p.Value.GetValue(other))).Select(p => p.Key).ToList();
+}

@@ -1,0 +1,74 @@
+using ClapAudit.Analysis.Tsne;
+
+namespace ClapAudit.Tests.Analysis.Tsne;
+
+/// <summary>The Barnes-Hut tree against the all-pairs sum it approximates.</summary>
+public class KlGradientTests
+{
+    private static (JointProbabilities P, double[] Y) Problem(int n, int dims)
+    {
+        var rng = new Random(5);
+        var x = Enumerable.Range(0, n * 6).Select(_ => rng.NextDouble()).ToArray();
+        int k = 20;
+        var (idx, dist) = NearestNeighbors.Find(x, n, 6, k, "euclidean", default);
+        for (int t = 0; t < dist.Length; t++) dist[t] *= dist[t];
+        var p = JointProbabilities.Build(idx, dist, n, k, 8);
+        var y = Enumerable.Range(0, n * dims).Select(_ => rng.NextDouble() * 10 - 5).ToArray();
+        return (p, y);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Angle_zero_tree_gives_the_exact_gradient_and_KL(int dims)
+    {
+        var (p, y) = Problem(150, dims);
+        var exact = new double[y.Length];
+        var tree = new double[y.Length];
+        double klExact = new KlGradient(p, 150, dims, exact: true, 0.5).Evaluate(y, exact, 1, true, default);
+        double klTree = new KlGradient(p, 150, dims, exact: false, 0.0).Evaluate(y, tree, 1, true, default);
+        for (int t = 0; t < y.Length; t++) Assert.Equal(exact[t], tree[t], 1e-10);
+        Assert.Equal(klExact, klTree, 1e-10);
+    }
+
+    [Fact]
+    public void Angle_half_tree_stays_close_to_the_exact_gradient()
+    {
+        var (p, y) = Problem(300, 2);
+        var exact = new double[y.Length];
+        var tree = new double[y.Length];
+        new KlGradient(p, 300, 2, exact: true, 0.5).Evaluate(y, exact, 1, false, default);
+        new KlGradient(p, 300, 2, exact: false, 0.5).Evaluate(y, tree, 1, false, default);
+        double err = 0, norm = 0;
+        for (int t = 0; t < y.Length; t++) { err += (exact[t] - tree[t]) * (exact[t] - tree[t]); norm += exact[t] * exact[t]; }
+        Assert.True(Math.Sqrt(err / norm) < 0.05, $"relative gradient error {Math.Sqrt(err / norm):E2}");
+    }
+
+    [Fact]
+    public void P_is_symmetric_and_sums_to_one()
+    {
+        var (p, _) = Problem(150, 2);
+        Assert.Equal(1.0, p.Values.Sum(), 1e-12);
+        var map = new Dictionary<(int, int), double>();
+        for (int i = 0; i < 150; i++)
+            for (int t = p.RowStart[i]; t < p.RowStart[i + 1]; t++) map[(i, p.Columns[t])] = p.Values[t];
+        foreach (var ((i, j), v) in map) Assert.Equal(v, map[(j, i)], 15);
+    }
+
+    [Fact]
+    public void Perplexity_search_hits_the_wanted_entropy()
+    {
+        var rng = new Random(9);
+        int n = 100, k = 40;
+        var d2 = Enumerable.Range(0, n * k).Select(_ => rng.NextDouble() * 4).ToArray();
+        var cond = JointProbabilities.ConditionalProbabilities(d2, n, k, 12);
+        for (int i = 0; i < n; i++)
+        {
+            var row = cond.AsSpan(i * k, k);
+            double sum = 0, entropy = 0;
+            foreach (double v in row) { sum += v; if (v > 0) entropy -= v * Math.Log(v); }
+            Assert.Equal(1.0, sum, 1e-12);
+            Assert.Equal(Math.Log(12), entropy, 1e-5);
+        }
+    }
+}

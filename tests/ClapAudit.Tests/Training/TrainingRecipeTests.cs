@@ -1,0 +1,89 @@
+using ClapAudit.Common;
+using ClapAudit.Training;
+
+namespace ClapAudit.Tests.Training;
+
+public class TrainingRecipeTests
+{
+    [Fact]
+    public void DefaultsAreThePapersItemsBToJ()
+    {
+        var r = new TrainingRecipe();
+        Assert.Equal(5, r.FrozenEpochs);                 // (b)
+        Assert.Equal(1e-4, r.FrozenLearningRate);        // (c)
+        Assert.Equal(1e-5, r.UnfrozenLearningRate);      // (e)
+        Assert.Equal(100, r.GradientClipNorm);           // (f)
+        Assert.Equal(100, r.LogitClamp);                 // (g)
+        Assert.Equal(0.1, r.PlateauFactor);              // (h)
+        Assert.Equal(10, r.PlateauPatience);             // (h)
+        Assert.Equal(44100, r.SampleRate);               // (i)
+        Assert.Equal(5, r.DurationSeconds);              // (i)
+        Assert.True(r.RandomCrop && r.ZNormalize);       // (i)
+        Assert.Equal("zero", r.Padding);                 // (i) "zero-padded, if necessary"
+        Assert.Equal(128, r.BatchSize);                  // (j)
+        Assert.Equal(1024, r.ProjectionDim);
+        Assert.Equal(220500, r.AudioSamples);
+        Assert.True(r.EarlyStoppingPatience > r.PlateauPatience);
+        r.Validate();
+    }
+
+    [Fact]
+    public void YamlFileOverridesOnlyTheKeysItNames()
+    {
+        using var dir = Fixtures.TempDir();
+        string path = dir.File("recipe.yaml");
+        File.WriteAllText(path, "# smaller run\nbatch_size: 64\nfrozen_epochs: 3\nunfrozen_learning_rate: 2e-5\nrandom_crop: false\ndevice: cpu\n");
+        var r = TrainingRecipe.Load(path);
+        Assert.Equal(64, r.BatchSize);
+        Assert.Equal(3, r.FrozenEpochs);
+        Assert.Equal(2e-5, r.UnfrozenLearningRate);
+        Assert.False(r.RandomCrop);
+        Assert.Equal(1e-4, r.FrozenLearningRate);
+        Assert.Equal(new[] { "batch_size", "frozen_epochs", "unfrozen_learning_rate", "random_crop" }.Order(), r.Differences(new TrainingRecipe()).Order());
+    }
+
+    [Fact]
+    public void JsonRoundTripsAndYamlRoundTrips()
+    {
+        var r = new TrainingRecipe { Seed = 42, PlateauFactor = 0.5, Padding = "repeat" };
+        using var dir = Fixtures.TempDir();
+        File.WriteAllText(dir.File("r.json"), r.ToJson());
+        File.WriteAllText(dir.File("r.yaml"), r.ToYaml());
+        Assert.Equal(r, TrainingRecipe.Load(dir.File("r.json")));
+        Assert.Equal(r, TrainingRecipe.Load(dir.File("r.yaml")));
+        Assert.Contains("\"frozen_epochs\": 5", r.ToJson());
+    }
+
+    [Fact]
+    public void UnknownKeysAndBadValuesAreNamed()
+    {
+        using var dir = Fixtures.TempDir();
+        File.WriteAllText(dir.File("bad.yaml"), "batch_sise: 64\n");
+        var e = Assert.Throws<ClapAuditException>(() => TrainingRecipe.Load(dir.File("bad.yaml")));
+        Assert.Contains("bad.yaml", e.Message);
+        Assert.Contains("batch_sise", e.Message);
+
+        File.WriteAllText(dir.File("range.yaml"), "plateau_factor: 1.5\n");
+        e = Assert.Throws<ClapAuditException>(() => TrainingRecipe.Load(dir.File("range.yaml")));
+        Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
+        Assert.Contains("plateau_factor", e.Message);
+
+        e = Assert.Throws<ClapAuditException>(() => new TrainingRecipe().WithOverrides(["nope=1"]));
+        Assert.Contains("nope", e.Message);
+        e = Assert.Throws<ClapAuditException>(() => new TrainingRecipe().WithOverrides(["batch_size=many"]));
+        Assert.Contains("batch_size", e.Message);
+        e = Assert.Throws<ClapAuditException>(() => new TrainingRecipe().WithOverrides(["batch_size=1"]));
+        Assert.Contains("batch_size", e.Message);
+    }
+
+    [Fact]
+    public void CommandLineOverridesParseInvariantNumbers()
+    {
+        var r = new TrainingRecipe().WithOverrides(["frozen_learning_rate=3e-4", "duration_seconds=2.5", "z_normalize=false", "seed=9"]);
+        Assert.Equal(3e-4, r.FrozenLearningRate);
+        Assert.Equal(2.5, r.DurationSeconds);
+        Assert.False(r.ZNormalize);
+        Assert.Equal(9, r.Seed);
+        Assert.Equal(110250, r.AudioSamples);
+    }
+}
