@@ -76,7 +76,7 @@ public static class HtmlReport
         h.Append("</div></section>");
 
         // Figure 2
-        h.Append("<section id=\"figure2\"><h2>Figure 2: t-SNE of the audio embeddings E<sub>a</sub></h2><div class=\"grid3\">");
+        h.Append("<section id=\"figure2\"><h2>Figure 2: t-SNE of the audio embeddings E<sub>a</sub></h2><p class=\"hint\">One colour and marker per class, names at the class medians. Click a panel to see it full size (class names readable); the PNG and SVG files are beside this report.</p><div class=\"grid3\">");
         char panel = 'a';
         foreach (var t in trainings)
             foreach (var p in pretrainings)
@@ -84,7 +84,7 @@ public static class HtmlReport
                 string caption = $"({panel++}) {Cap(t)} training, {(p == "none" ? "no" : p)} pre-training.";
                 h.Append("<figure>");
                 bool measured = byKey.TryGetValue((t, p), out var s) && s.Top1 is not null;
-                if (s?.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Img(h, s.AudioMapImage, caption);
+                if (s?.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Zoomable(h, s.AudioMapImage, caption, $"fig2{(char)(panel - 1)}");
                 else Missing(h, measured && data.MapsNote is not null ? data.MapsNote : "missing");
                 h.Append("<figcaption>").Append(E(caption)).Append("</figcaption></figure>");
             }
@@ -103,11 +103,12 @@ public static class HtmlReport
         h.Append("</section>");
 
         // Figure 4
-        h.Append("<section id=\"figure4\"><h2>Figure 4: backbones before cross-modal training</h2><div class=\"grid3\">");
+        h.Append("<section id=\"figure4\"><h2>Figure 4: backbones before cross-modal training</h2><p class=\"hint\">Click a panel to see it full size.</p><div class=\"grid3\">");
+        int fig4 = 1;
         foreach (var f in data.BackboneMaps)
         {
             h.Append("<figure>");
-            if (File.Exists(f.ImagePath)) Img(h, f.ImagePath, f.Caption); else Missing(h, data.MapsNote ?? "missing");
+            if (File.Exists(f.ImagePath)) Zoomable(h, f.ImagePath, f.Caption, $"fig4{fig4++}"); else Missing(h, data.MapsNote ?? "missing");
             h.Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
         }
         if (data.BackboneMaps.Count == 0) h.Append("<div class=\"missing\">missing (no backbone-only bundles)</div>");
@@ -186,6 +187,19 @@ public static class HtmlReport
 
     private static void Missing(StringBuilder h, string text) => h.Append("<div class=\"missing\">").Append(E(text)).Append("</div>");
 
+    /// <summary>
+    /// A small panel that opens full size when clicked (CSS :target, no script): at a third of the page width
+    /// the class names of a 50-class map are too small to read.
+    /// </summary>
+    private static void Zoomable(StringBuilder h, string path, string alt, string id)
+    {
+        h.Append("<a class=\"zoomin\" href=\"#").Append(id).Append("\" title=\"click to enlarge\">");
+        Img(h, path, alt);
+        h.Append("</a><a class=\"zoom\" id=\"").Append(id).Append("\" href=\"#_\" title=\"click to close\">");
+        Img(h, path, alt);
+        h.Append("</a>");
+    }
+
     private static void Img(StringBuilder h, string path, string alt) =>
         h.Append("<img alt=\"").Append(E(alt)).Append("\" src=\"data:image/png;base64,")
          .Append(Convert.ToBase64String(File.ReadAllBytes(path))).Append("\">");
@@ -210,10 +224,14 @@ public static class HtmlReport
         div.missing{border:1px dashed #c99;padding:40px;text-align:center;background:#fff}
         .grid3{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:16px}
         .figs{display:flex;flex-wrap:wrap;gap:16px} figure{margin:0;background:#fff;padding:8px;border:1px solid #e4e4e4}
-        figure.corr{flex:1 1 420px;max-width:620px} figure.wide{max-width:900px}
+        figure.corr{flex:1 1 420px;max-width:620px} figure.wide{max-width:1216px}
         img{width:100%;height:auto;display:block} figcaption{font-size:.9em;color:#444;margin-top:6px}
         pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;max-height:360px;font-size:.8em}
         details{margin:6px 0}
+        a.zoomin{cursor:zoom-in;display:block} a.zoom{display:none}
+        a.zoom:target{display:flex;position:fixed;inset:0;z-index:10;background:rgba(0,0,0,.82);align-items:center;justify-content:center;cursor:zoom-out}
+        a.zoom:target img{width:auto;height:auto;max-width:96vw;max-height:96vh;background:#fff}
+        .hint{color:#666;font-size:.9em}
         @media (max-width:900px){.grid3{grid-template-columns:1fr}}
         """;
 }

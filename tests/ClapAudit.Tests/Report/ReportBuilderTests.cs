@@ -53,7 +53,7 @@ public class ReportBuilderTests
         foreach (var id in new[] { "table1", "table2", "table3", "correlations", "figure2", "figure3", "figure4", "settings" })
             Assert.Contains($"id=\"{id}\"", html);
         Assert.Contains("Leakage filter: removed by class word", html);
-        Assert.Contains("<td>dog</td><td>21</td><td>5</td>", html);
+        Assert.Contains("<td>dog</td><td class=\"num\">21</td><td class=\"num\">5</td>", html);
         Assert.Contains("Backbones before cross-modal training", html);
         Assert.Contains("&quot;batch_size&quot;: 128", html); // run.json settings
         Assert.Contains("TorchSharp", html);
@@ -170,6 +170,47 @@ public class ReportBuilderTests
         Assert.Equal(["dog", "rain", "rooster"], tables[1].Rows.Select(r => r[0]));
         Assert.Equal(["clotho", "1,000", "37", "963", "200", "9", "191"], tables[2].Rows[0]);
         Assert.Contains(tables[0].Rows, r => r[0] == "removed" && r[1] == "37 caption pairs, 9 audio clips");
+    }
+
+    private static int CountOf(string s, string what)
+    {
+        int n = 0, i = 0;
+        while ((i = s.IndexOf(what, i, StringComparison.Ordinal)) >= 0) { n++; i += what.Length; }
+        return n;
+    }
+}
+
+public class ReportBuilderTsneTests
+{
+    [Fact]
+    public void WithTsneEveryMapIsWrittenAsPngAndSvgAndEmbedded()
+    {
+        using var dir = Fixtures.TempDir();
+        string grid = Path.Combine(dir.Path, "grid");
+        // 8 classes x 5 items: 40 points per map (exact t-SNE); 11 maps take a few seconds, mostly drawing.
+        SyntheticGrid.Write(grid, missing: [("clean", "none"), ("dirty", "none")], perClass: 5);
+        var outcome = ReportBuilder.BuildFromGrid(grid, new ReportOptions { HtmlPath = Path.Combine(dir.Path, "report.html"), Seed = 3 });
+
+        Assert.Equal(Path.Combine(dir.Path, "report_files"), outcome.FiguresDir);
+        foreach (var stem in new[] { "figure2_dirty-dirty_audio", "figure2_clean-clean_audio", "figure3_clean-clean_text",
+                     "figure4_1_audio_backbone", "figure4_2_audio_backbone", "figure4_3_text_backbone" })
+        {
+            Assert.True(File.Exists(Path.Combine(outcome.FiguresDir, stem + ".png")), stem);
+            Assert.True(File.Exists(Path.Combine(outcome.FiguresDir, stem + ".svg")), stem);
+        }
+        var audioMap = outcome.Json["setups"]![0]!["figures"]!["audio"]!;
+        Assert.Equal("report_files/figure2_dirty-dirty_audio.png", (string)audioMap["png"]!);
+        Assert.Equal(40, (int)audioMap["points"]!);
+        Assert.Equal(30.0, (double)audioMap["perplexity"]!); // scikit-learn's default: 40 points allow it
+        Assert.True((double)audioMap["kl_divergence"]! >= 0);
+        Assert.Equal(7.0 / 3, (double)outcome.Json["setups"]![0]!["figures"]!["text"]!["perplexity"]!, 12); // 8 class prompts
+
+        string html = File.ReadAllText(outcome.HtmlPath);
+        string fig2 = html[html.IndexOf("id=\"figure2\"", StringComparison.Ordinal)..html.IndexOf("id=\"figure3\"", StringComparison.Ordinal)];
+        Assert.Equal(2 * 4, CountOf(fig2, "data:image/png;base64,")); // 4 measured panels, each with its full-size view
+        Assert.Equal(2, CountOf(fig2, "class=\"missing\">missing"));
+        string fig3 = html[html.IndexOf("id=\"figure3\"", StringComparison.Ordinal)..html.IndexOf("id=\"figure4\"", StringComparison.Ordinal)];
+        Assert.Contains("data:image/png;base64,", fig3);
     }
 
     private static int CountOf(string s, string what)
