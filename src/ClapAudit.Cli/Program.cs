@@ -36,6 +36,7 @@ public static class Program
         root.Options.Add(CommonOptions.Verbose);
         // One line per command; each command class declares its own options.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
         return root;
     }
 }
