@@ -33,12 +33,21 @@ internal sealed class WorldRandom
 
     public double Uniform(double min, double max) => min + (max - min) * NextDouble();
 
-    /// <summary>Standard normal (Box-Muller; one value per call keeps the stream simple to reason about).</summary>
+    private double _spare = double.NaN;
+
+    /// <summary>Standard normal (Box-Muller; both values of a pair are used).</summary>
     public double Gaussian()
     {
-        double u1 = 1.0 - NextDouble();
-        double u2 = NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        if (!double.IsNaN(_spare))
+        {
+            double v = _spare;
+            _spare = double.NaN;
+            return v;
+        }
+        double r = Math.Sqrt(-2.0 * Math.Log(1.0 - NextDouble()));
+        double t = 2.0 * Math.PI * NextDouble();
+        _spare = r * Math.Sin(t);
+        return r * Math.Cos(t);
     }
 
     public T Pick<T>(IReadOnlyList<T> items) => items[Next(items.Count)];
