@@ -20,7 +20,7 @@ public static class WorldCommand
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             var options = (parse.GetValue(quick) ? SyntheticWorldOptions.Quick : SyntheticWorldOptions.Default) with { Seed = parse.GetValue(seed) };
-            var layout = SyntheticWorld.Generate(options, parse.GetValue(outDir)!, null, token);
+            var layout = SyntheticWorld.Generate(options, parse.GetValue(outDir)!, new LineProgress(ctx.Error), token);
             var c = layout.Counts;
             ctx.Output.WriteLine(layout.Reused ? $"World already in {layout.Root} (same options and seed): reused." : $"World written to {layout.Root}");
             ctx.Output.WriteLine($"  classes      {c.Classes} ({c.TestClasses} zero-shot test classes: {string.Join(", ", layout.TestClasses.Select(t => t.Name))})");
@@ -32,5 +32,12 @@ public static class WorldCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Progress lines to standard error, in order (the generator reports from several threads).</summary>
+    private sealed class LineProgress(TextWriter writer) : IProgress<string>
+    {
+        private readonly Lock _gate = new();
+        public void Report(string value) { lock (_gate) writer.WriteLine(value); }
     }
 }

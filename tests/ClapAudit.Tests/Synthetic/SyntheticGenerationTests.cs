@@ -110,6 +110,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
         Assert.True(code == 0, err);
         Assert.Contains("reused", output);
         Assert.Contains(world.Layout.TestClasses[0].Name, output);
+        Assert.Contains("reusing", err);
 
         var (code2, _, err2) = CliTestHost.Run("world", "--quick");
         Assert.Equal(2, code2);
