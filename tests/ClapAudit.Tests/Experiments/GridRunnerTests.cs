@@ -141,6 +141,29 @@ public class GridRunnerTests
     }
 
     [Fact]
+    public void GridStatusShowsEachStepsStateAndKeyFigure()
+    {
+        using var dir = Fixtures.TempDir();
+        var plan = new GridPlan(Config("clean/none"), dir.Path);
+        GridRunner.Run(plan, new FakeSteps { FailOn = "zeroshot clean/none" }, keepGoing: true);
+
+        var (code, output, err) = ClapAudit.Tests.Cli.CliTestHost.Run("grid", "status", dir.Path, "--json", "-");
+        Assert.True(code == 0, err);
+        Assert.Contains("train clean/none ok", output);
+        int jsonStart = output.IndexOf("{\n  \"grid\"", StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(output[jsonStart..]);
+        var states = doc.RootElement.GetProperty("steps").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("step").GetString()!, e => e.GetProperty("state").GetString()!);
+        Assert.Equal("done", states["data clean"]);
+        Assert.Equal("failed", states["zeroshot clean/none"]);
+        Assert.Equal("done", states["embed clean/none"]);
+
+        var (missingCode, _, missingErr) = ClapAudit.Tests.Cli.CliTestHost.Run("grid", "status", dir.File("nowhere"));
+        Assert.Equal(3, missingCode);
+        Assert.Contains("not a grid folder", missingErr);
+    }
+
+    [Fact]
     public void ConfigLoadsFromYamlWithPathsRelativeToItsFolderAndNamesWhatIsMissing()
     {
         using var dir = Fixtures.TempDir();
