@@ -42,6 +42,7 @@ public static class Program
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EmbedTextCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
+        root.Subcommands.Add(GridCommand.Create());
         return root;
     }
 }
