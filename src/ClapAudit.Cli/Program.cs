@@ -42,6 +42,8 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EmbedTextCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
+        root.Subcommands.Add(GridCommand.Create());
         return root;
     }
 }
