@@ -80,7 +80,7 @@ public static class ReportCommand
     /// <summary>The grid of --setup "T/P=BUNDLE" and --backbone "CAPTION=BUNDLE" arguments (split at the last '=').</summary>
     internal static GridManifest FromArguments(string[] setups, string[] backbones, string? leakage)
     {
-        var list = new List<GridSetup>();
+        var list = new List<GridManifestSetup>();
         foreach (var arg in setups)
         {
             var (name, bundle) = Split(arg, "--setup", "TRAINING/PRETRAINING=BUNDLE");
@@ -90,15 +90,15 @@ public static class ReportCommand
             string tr = parts[0].Trim().ToLowerInvariant(), pre = parts[1].Trim().ToLowerInvariant();
             Guard.Setting(list.All(s => s.Training != tr || s.PreTraining != pre), $"--setup '{arg}': setup {tr}/{pre} is given twice");
             Guard.DirectoryExists(bundle, $"bundle of setup {tr}/{pre}");
-            list.Add(new GridSetup(tr, pre, Path.GetFullPath(bundle)));
+            list.Add(new GridManifestSetup(tr, pre, Path.GetFullPath(bundle)));
         }
-        var bb = new List<GridBackbone>();
+        var bb = new List<GridManifestBackbone>();
         foreach (var arg in backbones)
         {
             var (caption, bundle) = Split(arg, "--backbone", "CAPTION=BUNDLE");
             Guard.DirectoryExists(bundle, $"backbone bundle '{caption}'");
             string rep = caption.TrimStart().StartsWith("x_t", StringComparison.OrdinalIgnoreCase) ? "text_backbone" : "audio_backbone";
-            bb.Add(new GridBackbone(caption.Trim(), Path.GetFullPath(bundle), rep));
+            bb.Add(new GridManifestBackbone(caption.Trim(), Path.GetFullPath(bundle), rep));
         }
         if (leakage is not null) Guard.FileExists(leakage, "leakage report");
         return new GridManifest { Setups = list, Backbones = bb, Leakage = leakage is null ? null : Path.GetFullPath(leakage) };

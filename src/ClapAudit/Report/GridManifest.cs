@@ -7,13 +7,13 @@ namespace ClapAudit.Report;
 /// <summary>One training setup of the grid: its bundle and, optionally, its run folder and zero-shot JSON.</summary>
 /// <remarks>Training: "dirty" or "clean"; PreTraining: "dirty", "clean" or "none" (other names are kept and shown after these).</remarks>
 /// <remarks>Run: a run folder holding run.json, or a .json file itself. Paths are absolute once loaded.</remarks>
-public sealed record GridSetup(string Training, string PreTraining, string Bundle, string? Run = null, string? ZeroShot = null)
+public sealed record GridManifestSetup(string Training, string PreTraining, string Bundle, string? Run = null, string? ZeroShot = null)
 {
     public string Label => $"{Training}/{PreTraining}";
 }
 
 /// <summary>A backbone-only bundle for Figure 4; Representation is "audio_backbone" (x_a) or "text_backbone" (x_t).</summary>
-public sealed record GridBackbone(string Caption, string Bundle, string Representation);
+public sealed record GridManifestBackbone(string Caption, string Bundle, string Representation);
 
 /// <summary>
 /// <c>GRID_DIR/grid.json</c> (docs/formats.md): what the grid produced and where, the contract between
@@ -29,8 +29,8 @@ public sealed record GridManifest
     public string Title { get; init; } = "ClapAudit report";
     /// <summary>Number of test classes, when known before any bundle exists.</summary>
     public int? Classes { get; init; }
-    public IReadOnlyList<GridSetup> Setups { get; init; } = [];
-    public IReadOnlyList<GridBackbone> Backbones { get; init; } = [];
+    public IReadOnlyList<GridManifestSetup> Setups { get; init; } = [];
+    public IReadOnlyList<GridManifestBackbone> Backbones { get; init; } = [];
     /// <summary>The <c>data prepare</c> leakage report (leakage.json).</summary>
     public string? Leakage { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
@@ -51,7 +51,7 @@ public sealed record GridManifest
         Guard.Data(version == CurrentVersion, $"{file}: version {version} is not supported (expected {CurrentVersion})");
         string Resolve(string rel) => Path.GetFullPath(Path.Combine(gridDir, rel));
 
-        var setups = new List<GridSetup>();
+        var setups = new List<GridManifestSetup>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (item, i) in Array(o, "setups", file).Select((x, i) => (x, i)))
         {
@@ -63,11 +63,11 @@ public sealed record GridManifest
             Guard.Data(training.Length > 0 && pre.Length > 0, $"{where}: 'training' and 'pretraining' must not be empty");
             Guard.Data(seen.Add($"{training}/{pre}"), $"{where}: setup {training}/{pre} is listed twice");
             string? run = Str(s, "run", where), zs = Str(s, "zeroshot", where);
-            setups.Add(new GridSetup(training, pre, Resolve(Str(s, "bundle", where, required: true)!),
+            setups.Add(new GridManifestSetup(training, pre, Resolve(Str(s, "bundle", where, required: true)!),
                 run is null ? null : Resolve(run), zs is null ? null : Resolve(zs)));
         }
 
-        var backbones = new List<GridBackbone>();
+        var backbones = new List<GridManifestBackbone>();
         if (o["backbones"] is not null)
             foreach (var (item, i) in Array(o, "backbones", file).Select((x, i) => (x, i)))
             {
@@ -76,7 +76,7 @@ public sealed record GridManifest
                 var b = (JsonObject)item!;
                 string rep = Str(b, "representation", where) ?? "audio_backbone";
                 Guard.Data(Representations.Contains(rep), $"{where}: representation '{rep}', expected audio_backbone or text_backbone");
-                backbones.Add(new GridBackbone(Str(b, "caption", where, required: true)!, Resolve(Str(b, "bundle", where, required: true)!), rep));
+                backbones.Add(new GridManifestBackbone(Str(b, "caption", where, required: true)!, Resolve(Str(b, "bundle", where, required: true)!), rep));
             }
 
         string? leakage = Str(o, "leakage", file);

@@ -27,10 +27,10 @@ public sealed record ReportOptions
 }
 
 /// <summary>How one setup came out: "ok", "missing" (no bundle yet) or "unreadable" (Reason says why).</summary>
-public sealed record SetupOutcome(GridSetup Setup, string Status, string? Reason, BundleAudit? Audit, ReportSetup Row);
+public sealed record SetupOutcome(GridManifestSetup Setup, string Status, string? Reason, BundleAudit? Audit, ReportSetup Row);
 
 /// <summary>How one backbone-only bundle came out; Silhouette of x_a when measured.</summary>
-public sealed record BackboneOutcome(GridBackbone Backbone, string Status, string? Reason, double? Silhouette, ReportFigure Figure);
+public sealed record BackboneOutcome(GridManifestBackbone Backbone, string Status, string? Reason, double? Silhouette, ReportFigure Figure);
 
 /// <summary>What <see cref="ReportBuilder"/> produced: the report's data, the files written and the per-setup outcomes.</summary>
 public sealed record ReportOutcome(
@@ -354,7 +354,7 @@ public static class ReportBuilder
         }
     }
 
-    private static JsonNode? ReadZeroShot(GridSetup s, BundleAudit? a, List<string> notes)
+    private static JsonNode? ReadZeroShot(GridManifestSetup s, BundleAudit? a, List<string> notes)
     {
         if (!File.Exists(s.ZeroShot)) return null;
         JsonNode? node;

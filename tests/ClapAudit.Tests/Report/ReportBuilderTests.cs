@@ -163,6 +163,29 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void AFreshGridWithNothingRunYetGivesAReportOfMissingSetups()
+    {
+        // As the grid command's index writer (Experiments/GridIndex) leaves it before any step finished.
+        using var dir = Fixtures.TempDir();
+        File.WriteAllText(dir.File("grid.json"), """
+            { "version": 1, "title": null,
+              "setups": [ { "training": "dirty", "pretraining": "dirty", "bundle": "setups/dirty-dirty/bundle",
+                            "run": "setups/dirty-dirty/run", "zeroshot": "setups/dirty-dirty/zeroshot.json" } ],
+              "backbones": [ { "caption": "x_a, dirty pre-training", "bundle": "backbones/dirty/bundle", "representation": "audio_backbone" } ],
+              "notes": [], "leakage": "data/clean/leakage.json" }
+            """);
+        var outcome = ReportBuilder.BuildFromGrid(dir.Path, new ReportOptions { HtmlPath = dir.File("report.html") });
+        Assert.Equal("missing", outcome.Setups.Single().Status);
+        Assert.Equal("missing", outcome.Backbones.Single().Status);
+        Assert.Equal(0, outcome.Data.ClassCount);
+        Assert.DoesNotContain(outcome.Data.Notes, n => n.Contains("Run settings"));
+        Assert.Contains(outcome.Data.Notes, n => n.Contains("leakage.json not found"));
+        string html = File.ReadAllText(outcome.HtmlPath);
+        Assert.Contains("<title>ClapAudit report</title>", html);
+        Assert.Contains("not computed: needs at least 3 setups with both values (have 0)", html);
+    }
+
+    [Fact]
     public void LeakageTablesListWordsByRemovedPairs()
     {
         var tables = LeakageTables.From(SyntheticGrid.Leakage, "leakage.json");

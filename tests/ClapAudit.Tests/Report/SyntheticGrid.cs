@@ -23,12 +23,12 @@ public static class SyntheticGrid
     public static GridManifest Write(string gridDir, IEnumerable<(string, string)>? missing = null, int perClass = 15, int dim = 16)
     {
         var skip = (missing ?? []).ToHashSet();
-        var setups = new List<GridSetup>();
+        var setups = new List<GridManifestSetup>();
         int seed = 1;
         foreach (var ((training, pre), q) in Quality)
         {
             string rel = $"setups/{training}-{pre}";
-            setups.Add(new GridSetup(training, pre, $"{rel}/bundle", $"{rel}/run", $"{rel}/zeroshot.json"));
+            setups.Add(new GridManifestSetup(training, pre, $"{rel}/bundle", $"{rel}/run", $"{rel}/zeroshot.json"));
             seed++;
             if (skip.Contains((training, pre))) continue;
             WriteBundle(Path.Combine(gridDir, rel, "bundle"), q, perClass, dim, seed, backboneOnly: false);
@@ -46,9 +46,9 @@ public static class SyntheticGrid
             Setups = setups,
             Backbones =
             [
-                new GridBackbone("x_a, dirty pre-training", "backbones/dirty/bundle", "audio_backbone"),
-                new GridBackbone("x_a, clean pre-training", "backbones/clean/bundle", "audio_backbone"),
-                new GridBackbone("x_t (text backbone)", "backbones/dirty/bundle", "text_backbone"),
+                new GridManifestBackbone("x_a, dirty pre-training", "backbones/dirty/bundle", "audio_backbone"),
+                new GridManifestBackbone("x_a, clean pre-training", "backbones/clean/bundle", "audio_backbone"),
+                new GridManifestBackbone("x_t (text backbone)", "backbones/dirty/bundle", "text_backbone"),
             ],
             Leakage = "data/leakage.json",
             Notes = ["synthetic data"],
