@@ -205,7 +205,7 @@ public static class HtmlReport
          .Append(Convert.ToBase64String(File.ReadAllBytes(path))).Append("\">");
 
     /// <summary>Numbers (with thousands separators) are right-aligned so their digits line up.</summary>
-    private static bool IsNumber(string s) => s.Length > 0 && s.All(c => char.IsDigit(c) || c is ',' or '.' or '-' or 'e' or '+') && s.Any(char.IsDigit);
+    private static bool IsNumber(string s) => s == "-" || s.Length > 0 && s.All(c => char.IsDigit(c) || c is ',' or '.' or '-' or 'e' or '+') && s.Any(char.IsDigit);
 
     private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
     private static string F(double v) => v.ToString("0.00", Inv);
@@ -218,7 +218,7 @@ public static class HtmlReport
         h1{margin-bottom:4px} h2{margin-top:40px;border-bottom:1px solid #ddd;padding-bottom:4px}
         .sub{color:#666;margin:2px 0} .note{background:#fff8e1;border-left:4px solid #f0b400;padding:8px 12px}
         table{border-collapse:collapse;background:#fff;margin:8px 0} th,td{border:1px solid #ddd;padding:6px 10px;text-align:left;vertical-align:top}
-        th{background:#f0f0ee} td.num{text-align:right;font-variant-numeric:tabular-nums} .val{font-weight:600;font-variant-numeric:tabular-nums}
+        th{background:#f0f0ee;white-space:nowrap} td.num{text-align:right;font-variant-numeric:tabular-nums} .val{font-weight:600;font-variant-numeric:tabular-nums}
         .ref{color:#888;font-size:.85em;white-space:nowrap} .k{color:#666;font-size:.8em;white-space:nowrap}
         .missing{color:#b00020;font-style:italic}
         div.missing{border:1px dashed #c99;padding:40px;text-align:center;background:#fff}

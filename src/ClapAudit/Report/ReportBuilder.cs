@@ -275,8 +275,8 @@ public static class ReportBuilder
         if (!Directory.Exists(path))
         {
             status = "missing";
-            reason = $"{path}: bundle folder not found (setup not finished?)";
-            if (strict) throw new ClapAuditException(ErrorKind.NotFound, reason);
+            reason = "bundle folder not found (setup not finished?)";
+            if (strict) throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {reason}");
             return null;
         }
         try
@@ -373,10 +373,11 @@ public static class ReportBuilder
     }
 
     private static ReportTable SetupTable(IReadOnlyList<SetupOutcome> setups) => new("Setups and bundles",
-        ["setup", "status", "items", "classes", "top-5", "not measured"],
+        ["setup", "status", "bundle", "items", "classes", "top-5", "not measured"],
         setups.Select(s => (IReadOnlyList<string>)[
             s.Setup.Label,
             s.Reason is null ? s.Status : $"{s.Status}: {s.Reason}",
+            s.Setup.Bundle,
             s.Audit?.ItemCount.ToString(Inv) ?? "-",
             s.Audit?.ClassCount.ToString(Inv) ?? "-",
             s.Audit?.ZeroShot?.Top5.ToString("0.000", Inv) ?? "-",
