@@ -53,7 +53,7 @@ public static class AnalyzeCommand
     private static int Run(string[] paths, AuditOptions options, string? tsneDir, int seed, string? jsonPath, CommandContext ctx, CancellationToken token)
     {
         bool jsonToStdout = jsonPath == "-";
-        var console = CreateConsole(jsonToStdout ? TextWriter.Null : ctx.Output);
+        var console = Consoles.Create(jsonToStdout ? TextWriter.Null : ctx.Output);
         string jsonBase = jsonPath is null || jsonToStdout ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
 
         // Load everything first, so a bad bundle fails before minutes of work.
@@ -91,20 +91,6 @@ public static class AnalyzeCommand
             else AtomicFile.WriteAllText(jsonPath, text);
         }
         return ExitCodes.Ok;
-    }
-
-    private static IAnsiConsole CreateConsole(TextWriter writer)
-    {
-        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = 120;
-        return console;
     }
 
     // ------------------------------------------------------------------ rendering

@@ -74,7 +74,7 @@ public static class DataCommand
                 CheckAudio: !parse.GetValue(noAudioCheck));
             var result = ManifestBuilder.Build(options, new LineProgress(ctx.Error), token);
 
-            var console = Console(ctx.Output);
+            var console = Consoles.Create(ctx.Output);
             RenderSummary(console, result);
             if (result.Leakage is { } report) RenderLeakage(console, report);
             if (result.Problems.Count > 0)
@@ -126,7 +126,7 @@ public static class DataCommand
             }).ToArray());
             WriteJson(parse.GetValue(outFile)!, doc, ctx);
 
-            var console = Console(ctx.Output);
+            var console = Consoles.Create(ctx.Output);
             var table = new Table().Title("AudioSet labels removed").AddColumns("mid", "display name", "words", "mapped from", "clips");
             foreach (var l in result.RemovedLabels.Where(l => l.Clips > 0))
                 table.AddRow(Markup.Escape(l.Mid), Markup.Escape(l.DisplayName), Markup.Escape(string.Join(" ", l.Words)),
@@ -195,13 +195,6 @@ public static class DataCommand
             console.Write(top);
         }
     }
-
-    private static IAnsiConsole Console(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = output == System.Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.Detect,
-    });
 
     private static void WriteJson(string path, JsonNode doc, CommandContext ctx)
     {

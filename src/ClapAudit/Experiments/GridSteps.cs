@@ -1,3 +1,4 @@
+using ClapAudit.Data;
 using ClapAudit.Training;
 
 namespace ClapAudit.Experiments;
@@ -5,7 +6,26 @@ namespace ClapAudit.Experiments;
 /// <summary>The real work behind each grid step: data preparation, pre-training, training, zero-shot, embedding, report.</summary>
 public sealed class GridSteps : IGridSteps
 {
-    public StepOutcome PrepareData(GridPlan plan, string training, IProgress<string> progress, CancellationToken ct) => throw NotYet();
+    /// <summary>The pair manifest of Clotho/AudioCaps/FSD50K/MACS; "clean" drops every audio whose captions hold an ESC-50 class word.</summary>
+    public StepOutcome PrepareData(GridPlan plan, string training, IProgress<string> progress, CancellationToken ct)
+    {
+        var c = plan.Config;
+        bool clean = training == "clean";
+        var result = ManifestBuilder.Build(new ManifestBuildOptions(
+            plan.ManifestDirectory(training), c.Clotho, c.AudioCaps, c.Fsd50k, c.Macs,
+            Esc50Dir: clean ? c.Esc50 : null,
+            Split: new SplitOptions(Seed: c.Seed),
+            Leakage: new LeakageFilterOptions(c.Match == "stem" ? WordMatch.Stem : WordMatch.Exact)), progress, ct);
+        var values = new Dictionary<string, double> { ["train_pairs"] = result.Summary.TrainPairs, ["val_pairs"] = result.Summary.ValPairs };
+        string summary = $"{result.Summary.TrainPairs:N0} train / {result.Summary.ValPairs:N0} val pairs";
+        if (result.Leakage is { } leak)
+        {
+            values["removed_pairs"] = leak.Removed.Pairs;
+            values["removed_audio"] = leak.Removed.Audio;
+            summary += $"; leakage filter removed {leak.Removed.Pairs:N0} pairs ({leak.Removed.Audio:N0} audio)";
+        }
+        return new StepOutcome(summary, values);
+    }
     public StepOutcome Pretrain(GridPlan plan, string preTraining, IProgress<TrainingProgress> progress, CancellationToken ct) => throw NotYet();
     public StepOutcome EmbedBackbones(GridPlan plan, string preTraining, IProgress<string> progress, CancellationToken ct) => throw NotYet();
     public StepOutcome Train(GridPlan plan, GridSetup setup, IProgress<TrainingProgress> progress, CancellationToken ct) => throw NotYet();
