@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClapAudit.Analysis;
-using ClapAudit.Analysis.Tsne;
 using ClapAudit.Cli.Infrastructure;
 using ClapAudit.Common;
 using ClapAudit.Evaluation;
@@ -103,8 +102,11 @@ public static class AnalyzeCommand
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"[bold]{Markup.Escape(a.Path)}[/]: {a.ItemCount} items, {a.ClassCount} classes, {options.Metric.Name()} distance")
             .AddColumn("measure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("note");
-        table.AddRow("zero-shot top-1", F(a.ZeroShot.Top1), $"chance {F(1.0 / a.ClassCount)}");
-        table.AddRow("zero-shot top-5", F(a.ZeroShot.Top5), "");
+        if (a.ZeroShot is { } z)
+        {
+            table.AddRow("zero-shot top-1", F(z.Top1), $"chance {F(1.0 / a.ClassCount)}");
+            table.AddRow("zero-shot top-5", F(z.Top5), "");
+        }
         foreach (var key in new[] { "audio", "audio_backbone" })
             if (a.Silhouette.TryGetValue(key, out var s))
                 table.AddRow($"silhouette {key}", F(s), key == "audio" ? "E_a with the labels" : "x_a with the labels");
@@ -159,7 +161,7 @@ public static class AnalyzeCommand
             ["path"] = a.Path,
             ["n_items"] = a.ItemCount,
             ["n_classes"] = a.ClassCount,
-            ["zero_shot"] = new JsonObject { ["top1"] = Number(a.ZeroShot.Top1), ["top5"] = Number(a.ZeroShot.Top5) },
+            ["zero_shot"] = a.ZeroShot is { } z ? new JsonObject { ["top1"] = Number(z.Top1), ["top5"] = Number(z.Top5) } : null,
             ["silhouette"] = silhouette,
             ["topology"] = topology,
             ["tsne"] = tsne,
@@ -209,15 +211,8 @@ public static class AnalyzeCommand
         foreach (var (name, x, labels) in maps)
         {
             if (x is null) continue;
-            if (x.Rows < 4) { console.MarkupLine($"[grey]t-SNE of {name} skipped: {x.Rows} points[/]"); continue; }
-            var options = new TsneOptions
-            {
-                Metric = metric.Name(),
-                Seed = seed,
-                // scikit-learn requires perplexity < n; keep its default 30 whenever the data allow.
-                Perplexity = x.Rows > 30 ? 30 : Math.Max(1.0, (x.Rows - 1) / 3.0),
-            };
-            var result = Tsne.Fit(x.Values, x.Rows, x.Columns, options, cancellationToken: token);
+            if (x.Rows < TsneMaps.MinimumPoints) { console.MarkupLine($"[grey]t-SNE of {name} skipped: {x.Rows} points[/]"); continue; }
+            var result = TsneMaps.Fit(x, metric, seed, cancellationToken: token);
             string stem = Path.Combine(folder, name);
             WriteMapCsv(stem + ".csv", result.Embedding, labels, bundle.ClassNames);
             EmbeddingMapPlot.Save(stem, result.Embedding, labels, bundle.ClassNames, $"{name}: t-SNE ({metric.Name()})");

@@ -3,6 +3,9 @@ namespace ClapAudit.Analysis;
 /// <summary>Correlations across bundles; pairs that could not be computed are named in <see cref="Skipped"/>.</summary>
 public sealed record CorrelationReport(IReadOnlyDictionary<string, PearsonResult> Correlations, IReadOnlyList<string> Skipped);
 
+/// <summary>One correlated pair of measurements: how to read x and y from an audit (null: not measured there).</summary>
+public sealed record CorrelationPair(string Name, string XLabel, string YLabel, Func<BundleAudit, double?> X, Func<BundleAudit, double?> Y);
+
 /// <summary>
 /// The paper's two findings across models: top-1 accuracy vs the silhouette of E_a (rho = 0.97 in the paper),
 /// and log(top-1) vs the topological similarity of E_a and E_t (rho = 0.85); plus a few companions.
@@ -11,6 +14,23 @@ public sealed record CorrelationReport(IReadOnlyDictionary<string, PearsonResult
 public static class CrossBundleCorrelations
 {
     public const int MinimumBundles = 3;
+    public const string Top1VsSilhouetteAudio = "top1_vs_silhouette_audio";
+    public const string LogTop1VsTopologyAudioVsText = "log_top1_vs_topology_audio_vs_text";
+
+    private static double? Top1(BundleAudit a) => a.ZeroShot?.Top1;
+    private static double? LogTop1(BundleAudit a) => a.ZeroShot is { Top1: > 0 } z ? Math.Log(z.Top1) : null;
+    private static Func<BundleAudit, double?> Sil(string key) => a => a.Silhouette.TryGetValue(key, out var s) ? s : null;
+    private static Func<BundleAudit, double?> Topo(string key) => a => a.Topology.TryGetValue(key, out var t) ? t.S : null;
+
+    /// <summary>The pairs in report order: the paper's two first. x is the separability measure, y the accuracy.</summary>
+    public static readonly IReadOnlyList<CorrelationPair> Pairs =
+    [
+        new(Top1VsSilhouetteAudio, "silhouette of E_a", "top-1 accuracy", Sil("audio"), Top1),
+        new(LogTop1VsTopologyAudioVsText, "S(E_a, E_t)", "log top-1 accuracy", Topo(EmbeddingAudit.AudioVsText), LogTop1),
+        new("top1_vs_silhouette_audio_backbone", "silhouette of x_a", "top-1 accuracy", Sil("audio_backbone"), Top1),
+        new("top1_vs_topology_audio_vs_text", "S(E_a, E_t)", "top-1 accuracy", Topo(EmbeddingAudit.AudioVsText), Top1),
+        new("silhouette_audio_vs_silhouette_audio_backbone", "silhouette of x_a", "silhouette of E_a", Sil("audio_backbone"), Sil("audio")),
+    ];
 
     public static CorrelationReport Compute(IReadOnlyList<BundleAudit> audits)
     {
@@ -21,28 +41,23 @@ public static class CrossBundleCorrelations
             skipped.Add($"correlations: need at least {MinimumBundles} bundles, got {audits.Count}");
             return new CorrelationReport(result, skipped);
         }
-
-        static double Top1(BundleAudit a) => a.ZeroShot.Top1;
-        static double? LogTop1(BundleAudit a) => a.ZeroShot.Top1 > 0 ? Math.Log(a.ZeroShot.Top1) : null;
-        static Func<BundleAudit, double?> Sil(string key) => a => a.Silhouette.TryGetValue(key, out var s) ? s : null;
-        static Func<BundleAudit, double?> Topo(string key) => a => a.Topology.TryGetValue(key, out var t) ? t.S : null;
-
-        void Add(string name, Func<BundleAudit, double?> fx, Func<BundleAudit, double?> fy)
+        foreach (var pair in Pairs)
         {
-            var pairs = audits.Select(a => (X: fx(a), Y: fy(a))).Where(p => p.X is not null && p.Y is not null).ToList();
-            if (pairs.Count < MinimumBundles)
+            var points = Points(pair, audits);
+            if (points.Count < MinimumBundles)
             {
-                skipped.Add($"correlations.{name}: only {pairs.Count} bundles have both values ({MinimumBundles} needed)");
-                return;
+                skipped.Add($"correlations.{pair.Name}: only {points.Count} bundles have both values ({MinimumBundles} needed)");
+                continue;
             }
-            result[name] = PearsonCorrelation.Compute(pairs.Select(p => p.X!.Value).ToList(), pairs.Select(p => p.Y!.Value).ToList());
+            // Pearson is symmetric; the accuracy goes first as in the pair's name.
+            result[pair.Name] = PearsonCorrelation.Compute(points.Select(p => p.Y).ToList(), points.Select(p => p.X).ToList());
         }
-
-        Add("top1_vs_silhouette_audio", a => Top1(a), Sil("audio"));
-        Add("log_top1_vs_topology_audio_vs_text", LogTop1, Topo(EmbeddingAudit.AudioVsText));
-        Add("top1_vs_silhouette_audio_backbone", a => Top1(a), Sil("audio_backbone"));
-        Add("top1_vs_topology_audio_vs_text", a => Top1(a), Topo(EmbeddingAudit.AudioVsText));
-        Add("silhouette_audio_vs_silhouette_audio_backbone", Sil("audio"), Sil("audio_backbone"));
         return new CorrelationReport(result, skipped);
     }
+
+    /// <summary>The (x, y) values of the audits that have both, with each audit's index in <paramref name="audits"/>.</summary>
+    public static List<(int Index, double X, double Y)> Points(CorrelationPair pair, IReadOnlyList<BundleAudit> audits) =>
+        audits.Select((a, i) => (Index: i, X: pair.X(a), Y: pair.Y(a)))
+              .Where(p => p.X is not null && p.Y is not null)
+              .Select(p => (p.Index, p.X!.Value, p.Y!.Value)).ToList();
 }

@@ -6,11 +6,12 @@ namespace ClapAudit.Analysis;
 /// <remarks>Silhouette: by representation: "audio" (E_a), "audio_backbone" (x_a).</remarks>
 /// <remarks>Topology: by comparison: "audio_backbone_vs_audio", "text_backbone_vs_text", "audio_vs_text".</remarks>
 /// <remarks>EmptyClasses: classes with no items, left out of every class-level cloud.</remarks>
+/// <remarks>ZeroShot: null for a backbone-only bundle (no E_a/E_t; the reason is in Skipped).</remarks>
 public sealed record BundleAudit(
     string Path,
     int ItemCount,
     int ClassCount,
-    ZeroShotResult ZeroShot,
+    ZeroShotResult? ZeroShot,
     IReadOnlyDictionary<string, double> Silhouette,
     IReadOnlyDictionary<string, TopologyResult> Topology,
     IReadOnlyList<string> EmptyClasses,
@@ -33,12 +34,21 @@ public static class EmbeddingAudit
         options = (options ?? new AuditOptions()).Validated();
         var skipped = new List<string>();
 
-        progress?.Report("zero-shot");
-        var zeroShot = ZeroShotScorer.Score(bundle.Audio, bundle.Text, bundle.Labels, cancellationToken);
-
+        const string backboneOnly = "backbone-only bundle (no audio.npy/text.npy)";
+        ZeroShotResult? zeroShot = null;
         var silhouette = new Dictionary<string, double>();
-        progress?.Report("silhouette of audio");
-        silhouette["audio"] = SilhouetteOf(bundle, bundle.Audio, EmbeddingBundle.AudioFile, options, cancellationToken);
+        if (bundle.Audio is not null && bundle.Text is not null)
+        {
+            progress?.Report("zero-shot");
+            zeroShot = ZeroShotScorer.Score(bundle.Audio, bundle.Text, bundle.Labels, cancellationToken);
+            progress?.Report("silhouette of audio");
+            silhouette["audio"] = SilhouetteOf(bundle, bundle.Audio, EmbeddingBundle.AudioFile, options, cancellationToken);
+        }
+        else
+        {
+            skipped.Add($"zero_shot: {backboneOnly}");
+            skipped.Add($"silhouette.audio: {backboneOnly}");
+        }
         if (bundle.AudioBackbone is not null)
         {
             progress?.Report("silhouette of audio_backbone");
@@ -54,8 +64,8 @@ public static class EmbeddingAudit
 
         progress?.Report("topology");
         var topology = new Dictionary<string, TopologyResult>();
-        var audioMeans = ClassMeans(bundle.Audio, bundle.Labels, present);
-        var text = bundle.Text.SelectRows(present);
+        var audioMeans = bundle.Audio is null ? null : ClassMeans(bundle.Audio, bundle.Labels, present);
+        var text = bundle.Text?.SelectRows(present);
         void Compare(string name, EmbeddingMatrix? p, EmbeddingMatrix? q, string missing)
         {
             if (p is null || q is null) { skipped.Add($"topology.{name}: {missing}"); return; }
@@ -65,9 +75,11 @@ public static class EmbeddingAudit
             topology[name] = TopologicalSimilarity.Compare(p, q, options.Metric, options.KMin, options.KMax);
         }
         Compare(AudioBackboneVsAudio,
-            bundle.AudioBackbone is null ? null : ClassMeans(bundle.AudioBackbone, bundle.Labels, present), audioMeans, "no audio_backbone.npy");
-        Compare(TextBackboneVsText, bundle.TextBackbone?.SelectRows(present), text, "no text_backbone.npy");
-        Compare(AudioVsText, audioMeans, text, "");
+            bundle.AudioBackbone is null ? null : ClassMeans(bundle.AudioBackbone, bundle.Labels, present), audioMeans,
+            bundle.IsBackboneOnly ? backboneOnly : "no audio_backbone.npy");
+        Compare(TextBackboneVsText, bundle.TextBackbone?.SelectRows(present), text,
+            bundle.IsBackboneOnly ? backboneOnly : "no text_backbone.npy");
+        Compare(AudioVsText, audioMeans, text, backboneOnly);
 
         return new BundleAudit(bundle.Path, bundle.ItemCount, bundle.ClassCount, zeroShot, silhouette, topology, empty, skipped);
     }

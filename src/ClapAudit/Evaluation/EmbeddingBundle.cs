@@ -4,9 +4,11 @@ namespace ClapAudit.Evaluation;
 
 /// <summary>
 /// An embedding bundle (docs/formats.md): a folder any CLAP-style model can export to.
-/// <c>audio.npy</c> (E_a, n x d), <c>text.npy</c> (E_t, C x d), <c>labels.npy</c> (n class indices),
-/// <c>classes.txt</c> (C names) are required; <c>audio_backbone.npy</c> (x_a, n x d_a) and
-/// <c>text_backbone.npy</c> (x_t, C x d_t) are optional (null when absent).
+/// <c>labels.npy</c> (n class indices) and <c>classes.txt</c> (C names) are always required;
+/// <c>audio.npy</c> (E_a, n x d) and <c>text.npy</c> (E_t, C x d) come together; <c>audio_backbone.npy</c>
+/// (x_a, n x d_a) and <c>text_backbone.npy</c> (x_t, C x d_t) are optional. A backbone-only bundle
+/// (<c>embed --backbones-only</c>, the paper's Figure 4) has no E_a/E_t but must have x_a.
+/// Absent arrays are null.
 /// </summary>
 public sealed class EmbeddingBundle
 {
@@ -18,18 +20,23 @@ public sealed class EmbeddingBundle
     public const string ClassesFile = "classes.txt";
 
     public string Path { get; }
-    public EmbeddingMatrix Audio { get; }
+    /// <summary>E_a; null in a backbone-only bundle.</summary>
+    public EmbeddingMatrix? Audio { get; }
     public EmbeddingMatrix? AudioBackbone { get; }
-    public EmbeddingMatrix Text { get; }
+    /// <summary>E_t; null in a backbone-only bundle.</summary>
+    public EmbeddingMatrix? Text { get; }
     public EmbeddingMatrix? TextBackbone { get; }
     public int[] Labels { get; }
     public IReadOnlyList<string> ClassNames { get; }
 
-    public int ItemCount => Audio.Rows;
+    public int ItemCount => Labels.Length;
     public int ClassCount => ClassNames.Count;
+    /// <summary>True when the bundle has no joint-space embeddings (E_a, E_t), only backbone outputs.</summary>
+    public bool IsBackboneOnly => Audio is null;
 
     /// <summary>Builds a bundle from arrays in memory, checking that they fit together.</summary>
-    public EmbeddingBundle(string path, EmbeddingMatrix audio, EmbeddingMatrix text, int[] labels, IReadOnlyList<string> classNames,
+    /// <remarks>audio and text: both present, or both null for a backbone-only bundle (then audioBackbone is required).</remarks>
+    public EmbeddingBundle(string path, EmbeddingMatrix? audio, EmbeddingMatrix? text, int[] labels, IReadOnlyList<string> classNames,
         EmbeddingMatrix? audioBackbone = null, EmbeddingMatrix? textBackbone = null)
     {
         Path = path;
@@ -49,8 +56,10 @@ public sealed class EmbeddingBundle
         string F(string name) => System.IO.Path.Combine(folder, name);
 
         var classes = ReadClasses(F(ClassesFile));
-        var audio = ReadMatrix(F(AudioFile), required: true)!;
-        var text = ReadMatrix(F(TextFile), required: true)!;
+        // Backbone-only when neither joint-space file is there but x_a is; otherwise E_a and E_t are required.
+        bool backboneOnly = !File.Exists(F(AudioFile)) && !File.Exists(F(TextFile)) && File.Exists(F(AudioBackboneFile));
+        var audio = ReadMatrix(F(AudioFile), required: !backboneOnly);
+        var text = ReadMatrix(F(TextFile), required: !backboneOnly);
         var audioBackbone = ReadMatrix(F(AudioBackboneFile), required: false);
         var textBackbone = ReadMatrix(F(TextBackboneFile), required: false);
         var labels = ReadLabels(F(LabelsFile), classes.Length);
@@ -61,19 +70,29 @@ public sealed class EmbeddingBundle
     private void Validate()
     {
         string F(string name) => System.IO.Path.Combine(Path, name);
-        int n = Audio.Rows, c = ClassNames.Count;
-        Guard.Data(n > 0, $"{F(AudioFile)}: no rows");
+        Guard.Match((Audio is null) == (Text is null),
+            Audio is null ? $"{F(AudioFile)}: missing, but {F(TextFile)} is present (E_a and E_t come together)"
+                          : $"{F(TextFile)}: missing, but {F(AudioFile)} is present (E_a and E_t come together)");
+        Guard.Match(Audio is not null || AudioBackbone is not null,
+            $"{F(AudioFile)}: missing, and no {AudioBackboneFile} either (a backbone-only bundle needs x_a)");
+        var items = (Audio ?? AudioBackbone)!;
+        string itemsFile = Audio is not null ? AudioFile : AudioBackboneFile;
+        int n = items.Rows, c = ClassNames.Count;
+        Guard.Data(n > 0, $"{F(itemsFile)}: no rows");
         Guard.Data(c > 0, $"{F(ClassesFile)}: no class names");
-        Guard.Match(Labels.Length == n, $"{F(LabelsFile)}: {Labels.Length} labels, but {F(AudioFile)} has {n} rows");
+        Guard.Match(Labels.Length == n, $"{F(LabelsFile)}: {Labels.Length} labels, but {F(itemsFile)} has {n} rows");
         for (int i = 0; i < Labels.Length; i++)
             if (Labels[i] < 0 || Labels[i] >= c)
                 throw new ClapAuditException(ErrorKind.InvalidData,
                     $"{F(LabelsFile)}: label {Labels[i]} at index {i} is outside classes.txt (0..{c - 1})");
-        Guard.Match(Text.Rows == c, $"{F(TextFile)}: {Text.Rows} rows, but {F(ClassesFile)} names {c} classes");
-        Guard.Match(Text.Columns == Audio.Columns,
-            $"{F(TextFile)}: dimension {Text.Columns} differs from {F(AudioFile)}'s {Audio.Columns}");
+        if (Audio is not null && Text is not null)
+        {
+            Guard.Match(Text.Rows == c, $"{F(TextFile)}: {Text.Rows} rows, but {F(ClassesFile)} names {c} classes");
+            Guard.Match(Text.Columns == Audio.Columns,
+                $"{F(TextFile)}: dimension {Text.Columns} differs from {F(AudioFile)}'s {Audio.Columns}");
+        }
         if (AudioBackbone is not null)
-            Guard.Match(AudioBackbone.Rows == n, $"{F(AudioBackboneFile)}: {AudioBackbone.Rows} rows, but {F(AudioFile)} has {n}");
+            Guard.Match(AudioBackbone.Rows == n, $"{F(AudioBackboneFile)}: {AudioBackbone.Rows} rows, but {F(itemsFile)} has {n}");
         if (TextBackbone is not null)
             Guard.Match(TextBackbone.Rows == c, $"{F(TextBackboneFile)}: {TextBackbone.Rows} rows, but {F(ClassesFile)} names {c} classes");
     }

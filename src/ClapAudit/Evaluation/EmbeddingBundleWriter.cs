@@ -8,7 +8,8 @@ namespace ClapAudit.Evaluation;
 /// </summary>
 public static class EmbeddingBundleWriter
 {
-    public static void Write(string folder, EmbeddingMatrix audio, EmbeddingMatrix text, IReadOnlyList<int> labels,
+    /// <remarks>audio and text null (both) writes a backbone-only bundle (x_a required, x_t optional).</remarks>
+    public static void Write(string folder, EmbeddingMatrix? audio, EmbeddingMatrix? text, IReadOnlyList<int> labels,
         IReadOnlyList<string> classNames, EmbeddingMatrix? audioBackbone = null, EmbeddingMatrix? textBackbone = null)
     {
         var bundle = new EmbeddingBundle(folder, audio, text, labels.ToArray(), classNames, audioBackbone, textBackbone);
@@ -21,8 +22,8 @@ public static class EmbeddingBundleWriter
             Guard.Data(!name.Contains('\n') && name.Trim().Length > 0, $"class name '{name}' must be non-empty and on one line");
         Directory.CreateDirectory(folder);
         string F(string name) => Path.Combine(folder, name);
-        WriteMatrix(F(EmbeddingBundle.AudioFile), bundle.Audio);
-        WriteMatrix(F(EmbeddingBundle.TextFile), bundle.Text);
+        if (bundle.Audio is not null) WriteMatrix(F(EmbeddingBundle.AudioFile), bundle.Audio);
+        if (bundle.Text is not null) WriteMatrix(F(EmbeddingBundle.TextFile), bundle.Text);
         if (bundle.AudioBackbone is not null) WriteMatrix(F(EmbeddingBundle.AudioBackboneFile), bundle.AudioBackbone);
         if (bundle.TextBackbone is not null) WriteMatrix(F(EmbeddingBundle.TextBackboneFile), bundle.TextBackbone);
         NpyArray.WriteInt64(F(EmbeddingBundle.LabelsFile), bundle.Labels.Select(l => (long)l).ToArray(), bundle.Labels.Length);

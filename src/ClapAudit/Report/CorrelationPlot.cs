@@ -35,7 +35,8 @@ public static class CorrelationPlot
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.Axes.Margins(0.15, 0.15);
+        // Room on the right for the labels written to the right of each point (they must not be cut off).
+        plot.Axes.Margins(left: 0.08, right: 0.3, bottom: 0.1, top: 0.15);
         string dir = Path.GetDirectoryName(Path.GetFullPath(pathWithoutExtension))!;
         Directory.CreateDirectory(dir);
         plot.SavePng(pathWithoutExtension + ".png", 800, 600);

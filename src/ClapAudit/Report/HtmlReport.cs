@@ -42,7 +42,7 @@ public static class HtmlReport
         h.Append("</details></section>");
 
         // Table 2
-        h.Append("<section id=\"table2\"><h2>Table 2: silhouette scores</h2><p>Silhouette (cosine) of the audio backbone output x<sub>a</sub> and the cross-modal audio embedding E<sub>a</sub>, with the test labels as clusters; bounded in [-1, 1], higher is better separated.</p>");
+        h.Append("<section id=\"table2\"><h2>Table 2: silhouette scores</h2><p>Silhouette (").Append(E(data.Metric)).Append(") of the audio backbone output x<sub>a</sub> and the cross-modal audio embedding E<sub>a</sub>, with the test labels as clusters; bounded in [-1, 1], higher is better separated.</p>");
         GridTable(h, trainings, pretrainings, ["x_a", "E_a"], (key, rep) => rep == "x_a"
             ? Cell(byKey, key, s => s.SilhouetteAudioBackbone, paper ? PaperReference.SilhouetteAudioBackbone : null)
             : Cell(byKey, key, s => s.SilhouetteAudio, paper ? PaperReference.SilhouetteAudio : null));
@@ -76,15 +76,16 @@ public static class HtmlReport
         h.Append("</div></section>");
 
         // Figure 2
-        h.Append("<section id=\"figure2\"><h2>Figure 2: t-SNE of the audio embeddings E<sub>a</sub></h2><div class=\"grid3\">");
+        h.Append("<section id=\"figure2\"><h2>Figure 2: t-SNE of the audio embeddings E<sub>a</sub></h2><p class=\"hint\">One colour and marker per class, names at the class medians. Click a panel to see it full size (class names readable); the PNG and SVG files are beside this report.</p><div class=\"grid3\">");
         char panel = 'a';
         foreach (var t in trainings)
             foreach (var p in pretrainings)
             {
                 string caption = $"({panel++}) {Cap(t)} training, {(p == "none" ? "no" : p)} pre-training.";
                 h.Append("<figure>");
-                if (byKey.TryGetValue((t, p), out var s) && s.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Img(h, s.AudioMapImage, caption);
-                else h.Append("<div class=\"missing\">missing</div>");
+                bool measured = byKey.TryGetValue((t, p), out var s) && s.Top1 is not null;
+                if (s?.AudioMapImage is not null && File.Exists(s.AudioMapImage)) Zoomable(h, s.AudioMapImage, caption, $"fig2{(char)(panel - 1)}");
+                else Missing(h, measured && data.MapsNote is not null ? data.MapsNote : "missing");
                 h.Append("<figcaption>").Append(E(caption)).Append("</figcaption></figure>");
             }
         h.Append("</div></section>");
@@ -97,15 +98,17 @@ public static class HtmlReport
             Img(h, cc.TextMapImage, "E_t clean/clean");
             h.Append("<figcaption>Class prompts in the cross-modal space, clean training and clean pre-training.</figcaption></figure>");
         }
-        else h.Append("<div class=\"missing\">missing (needs the clean/clean setup)</div>");
+        else Missing(h, byKey.TryGetValue(("clean", "clean"), out var cc2) && cc2.Top1 is not null && data.MapsNote is not null
+            ? data.MapsNote : "missing (needs the clean/clean setup)");
         h.Append("</section>");
 
         // Figure 4
-        h.Append("<section id=\"figure4\"><h2>Figure 4: backbones before cross-modal training</h2><div class=\"grid3\">");
+        h.Append("<section id=\"figure4\"><h2>Figure 4: backbones before cross-modal training</h2><p class=\"hint\">Click a panel to see it full size.</p><div class=\"grid3\">");
+        int fig4 = 1;
         foreach (var f in data.BackboneMaps)
         {
             h.Append("<figure>");
-            if (File.Exists(f.ImagePath)) Img(h, f.ImagePath, f.Caption); else h.Append("<div class=\"missing\">missing</div>");
+            if (File.Exists(f.ImagePath)) Zoomable(h, f.ImagePath, f.Caption, $"fig4{fig4++}"); else Missing(h, data.MapsNote ?? "missing");
             h.Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
         }
         if (data.BackboneMaps.Count == 0) h.Append("<div class=\"missing\">missing (no backbone-only bundles)</div>");
@@ -119,7 +122,7 @@ public static class HtmlReport
             foreach (var row in table.Rows)
             {
                 h.Append("<tr>");
-                foreach (var v in row) h.Append("<td>").Append(E(v)).Append("</td>");
+                foreach (var v in row) h.Append(IsNumber(v) ? "<td class=\"num\">" : "<td>").Append(E(v)).Append("</td>");
                 h.Append("</tr>");
             }
             h.Append("</tbody></table></section>");
@@ -182,9 +185,27 @@ public static class HtmlReport
         return reference is not null && reference.TryGetValue(key, out var r) ? $"{mine} <span class=\"ref\">paper {F(r)}</span>" : mine;
     }
 
+    private static void Missing(StringBuilder h, string text) => h.Append("<div class=\"missing\">").Append(E(text)).Append("</div>");
+
+    /// <summary>
+    /// A small panel that opens full size when clicked (CSS :target, no script): at a third of the page width
+    /// the class names of a 50-class map are too small to read.
+    /// </summary>
+    private static void Zoomable(StringBuilder h, string path, string alt, string id)
+    {
+        h.Append("<a class=\"zoomin\" href=\"#").Append(id).Append("\" title=\"click to enlarge\">");
+        Img(h, path, alt);
+        h.Append("</a><a class=\"zoom\" id=\"").Append(id).Append("\" href=\"#_\" title=\"click to close\">");
+        Img(h, path, alt);
+        h.Append("</a>");
+    }
+
     private static void Img(StringBuilder h, string path, string alt) =>
         h.Append("<img alt=\"").Append(E(alt)).Append("\" src=\"data:image/png;base64,")
          .Append(Convert.ToBase64String(File.ReadAllBytes(path))).Append("\">");
+
+    /// <summary>Numbers (with thousands separators) are right-aligned so their digits line up.</summary>
+    private static bool IsNumber(string s) => s == "-" || s.Length > 0 && s.All(c => char.IsDigit(c) || c is ',' or '.' or '-' or 'e' or '+') && s.Any(char.IsDigit);
 
     private static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
     private static string F(double v) => v.ToString("0.00", Inv);
@@ -197,16 +218,20 @@ public static class HtmlReport
         h1{margin-bottom:4px} h2{margin-top:40px;border-bottom:1px solid #ddd;padding-bottom:4px}
         .sub{color:#666;margin:2px 0} .note{background:#fff8e1;border-left:4px solid #f0b400;padding:8px 12px}
         table{border-collapse:collapse;background:#fff;margin:8px 0} th,td{border:1px solid #ddd;padding:6px 10px;text-align:left;vertical-align:top}
-        th{background:#f0f0ee} .val{font-weight:600;font-variant-numeric:tabular-nums}
+        th{background:#f0f0ee;white-space:nowrap} td.num{text-align:right;font-variant-numeric:tabular-nums} .val{font-weight:600;font-variant-numeric:tabular-nums}
         .ref{color:#888;font-size:.85em;white-space:nowrap} .k{color:#666;font-size:.8em;white-space:nowrap}
         .missing{color:#b00020;font-style:italic}
         div.missing{border:1px dashed #c99;padding:40px;text-align:center;background:#fff}
         .grid3{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:16px}
         .figs{display:flex;flex-wrap:wrap;gap:16px} figure{margin:0;background:#fff;padding:8px;border:1px solid #e4e4e4}
-        figure.corr{flex:1 1 420px;max-width:620px} figure.wide{max-width:900px}
+        figure.corr{flex:1 1 420px;max-width:620px} figure.wide{max-width:1216px}
         img{width:100%;height:auto;display:block} figcaption{font-size:.9em;color:#444;margin-top:6px}
         pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;max-height:360px;font-size:.8em}
         details{margin:6px 0}
+        a.zoomin{cursor:zoom-in;display:block} a.zoom{display:none}
+        a.zoom:target{display:flex;position:fixed;inset:0;z-index:10;background:rgba(0,0,0,.82);align-items:center;justify-content:center;cursor:zoom-out}
+        a.zoom:target img{width:auto;height:auto;max-width:96vw;max-height:96vh;background:#fff}
+        .hint{color:#666;font-size:.9em}
         @media (max-width:900px){.grid3{grid-template-columns:1fr}}
         """;
 }

@@ -54,6 +54,10 @@ public sealed record ReportData
     public IReadOnlyList<string> Notes { get; init; } = [];
     public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Distance used by the silhouettes, topology and maps ("cosine" or "euclidean").</summary>
+    public string Metric { get; init; } = "cosine";
+    /// <summary>Why no t-SNE maps are shown (e.g. "not drawn (--no-tsne)"); null when they were drawn.</summary>
+    public string? MapsNote { get; init; }
     /// <summary>Show the paper's values beside the user's (off for a set of bundles that are not the six setups).</summary>
     public bool ShowPaperReference { get; init; } = true;
 }

@@ -23,7 +23,7 @@ public class SilhouetteTests
     public void MatchesScikitLearnWithin1e6(string bundleName, string metric, string representation)
     {
         var bundle = AnalysisFixtures.Load(bundleName);
-        var x = representation == "audio" ? bundle.Audio : bundle.AudioBackbone!;
+        var x = representation == "audio" ? bundle.Audio! : bundle.AudioBackbone!;
         double expected = AnalysisFixtures.Bundle(bundleName).GetProperty("silhouette").GetProperty(metric).GetProperty(representation).GetDouble();
         double actual = Silhouette.Score(x, bundle.Labels, DistanceMetrics.Parse(metric));
         Assert.Equal(expected, actual, 1e-6);
@@ -42,7 +42,7 @@ public class SilhouetteTests
         foreach (var metric in new[] { "cosine", "euclidean" })
         {
             double expected = AnalysisFixtures.Bundle("clusters").GetProperty("silhouette").GetProperty(metric).GetProperty("audio").GetDouble();
-            var samples = Silhouette.Samples(bundle.Audio, bundle.Labels, DistanceMetrics.Parse(metric), blockSize, symmetric, CancellationToken.None);
+            var samples = Silhouette.Samples(bundle.Audio!, bundle.Labels, DistanceMetrics.Parse(metric), blockSize, symmetric, CancellationToken.None);
             Assert.Equal(expected, samples.Average(), 1e-6);
         }
     }

@@ -10,9 +10,9 @@ public class EmbeddingBundleTests
     public void LoadsEveryFileOfTheClustersBundle()
     {
         var b = AnalysisFixtures.Load("clusters");
-        Assert.Equal((300, 32), (b.Audio.Rows, b.Audio.Columns));
+        Assert.Equal((300, 32), (b.Audio!.Rows, b.Audio.Columns));
         Assert.Equal((300, 48), (b.AudioBackbone!.Rows, b.AudioBackbone.Columns));
-        Assert.Equal((10, 32), (b.Text.Rows, b.Text.Columns));
+        Assert.Equal((10, 32), (b.Text!.Rows, b.Text.Columns));
         Assert.Equal((10, 24), (b.TextBackbone!.Rows, b.TextBackbone.Columns));
         Assert.Equal(10, b.ClassCount);
         Assert.Equal("sea waves", b.ClassNames[3]);
@@ -58,7 +58,7 @@ public class EmbeddingBundleTests
         var back = EmbeddingBundle.Load(dir.Path);
         Assert.Equal(b.Labels, back.Labels);
         Assert.Equal(b.ClassNames, back.ClassNames);
-        for (int i = 0; i < b.Audio.Values.Length; i++) Assert.Equal((float)b.Audio.Values[i], back.Audio.Values[i]);
+        for (int i = 0; i < b.Audio!.Values.Length; i++) Assert.Equal((float)b.Audio.Values[i], back.Audio!.Values[i]);
         Assert.Equal(b.TextBackbone!.Values.Select(v => (double)(float)v), back.TextBackbone!.Values);
     }
 

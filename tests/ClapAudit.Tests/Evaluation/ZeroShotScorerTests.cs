@@ -13,7 +13,7 @@ public class ZeroShotScorerTests
     {
         var b = AnalysisFixtures.Load(name);
         var expected = AnalysisFixtures.Bundle(name).GetProperty("zero_shot");
-        var r = ZeroShotScorer.Score(b.Audio, b.Text, b.Labels);
+        var r = ZeroShotScorer.Score(b.Audio!, b.Text!, b.Labels);
         Assert.Equal(expected.GetProperty("top1").GetDouble(), r.Top1, 12);
         Assert.Equal(expected.GetProperty("top5").GetDouble(), r.Top5, 12);
     }

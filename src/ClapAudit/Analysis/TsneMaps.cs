@@ -1,0 +1,28 @@
+using ClapAudit.Analysis.Tsne;
+using ClapAudit.Evaluation;
+
+namespace ClapAudit.Analysis;
+
+/// <summary>
+/// The t-SNE settings every 2-D map of ClapAudit uses (analyze and the report): scikit-learn's defaults
+/// with the audit's metric and seed, and the perplexity lowered when there are few points.
+/// </summary>
+public static class TsneMaps
+{
+    /// <summary>Fewer points than this make no useful map; callers skip them and say so.</summary>
+    public const int MinimumPoints = 4;
+
+    /// <summary>scikit-learn requires perplexity &lt; n; keep its default 30 whenever the data allow, else (n - 1) / 3.</summary>
+    public static double PerplexityFor(int n) => n > 30 ? 30 : Math.Max(1.0, (n - 1) / 3.0);
+
+    public static TsneOptions OptionsFor(int n, DistanceMetric metric, int seed) =>
+        new() { Metric = metric.Name(), Seed = seed, Perplexity = PerplexityFor(n) };
+
+    /// <summary>Fits a 2-D map of the rows of <paramref name="x"/>.</summary>
+    public static TsneResult Fit(EmbeddingMatrix x, DistanceMetric metric, int seed, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Common.Guard.Data(x.Rows >= MinimumPoints, $"t-SNE: needs at least {MinimumPoints} points, got {x.Rows}");
+        return Tsne.Tsne.Fit(x.Values, x.Rows, x.Columns, OptionsFor(x.Rows, metric, seed), progress, cancellationToken);
+    }
+}
