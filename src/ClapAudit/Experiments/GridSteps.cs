@@ -1,4 +1,5 @@
 using ClapAudit.Data;
+using ClapAudit.Report;
 using ClapAudit.Training;
 
 namespace ClapAudit.Experiments;
@@ -33,7 +34,12 @@ public sealed class GridSteps : IGridSteps
     public StepOutcome Embed(GridPlan plan, GridSetup setup, IProgress<string> progress, CancellationToken ct) => throw NotYet();
 
     /// <summary>Writes GRID_DIR/report.html (and report.json, figures) from grid.json; returns the HTML path.</summary>
-    public static string WriteReport(GridPlan plan, IProgress<string> progress, CancellationToken ct) => throw NotYet();
+    public static string WriteReport(GridPlan plan, IProgress<string> progress, CancellationToken ct) =>
+        ReportBuilder.BuildFromGrid(plan.GridDirectory, new ReportOptions
+        {
+            HtmlPath = Path.Combine(plan.GridDirectory, "report.html"),
+            Seed = plan.Config.Seed,
+        }, progress, ct).HtmlPath;
 
     private static InvalidOperationException NotYet() => new("grid steps are wired after the train/pretrain/report merges");
 }
