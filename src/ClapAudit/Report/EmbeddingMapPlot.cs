@@ -65,7 +65,9 @@ public static class EmbeddingMapPlot
         var present = Enumerable.Range(0, classNames.Count).Where(c => byClass[c].Count > 0).ToArray();
         var lx = present.Select(c => Median(byClass[c].Select(i => xy[2 * i]))).ToArray();
         var ly = present.Select(c => Median(byClass[c].Select(i => xy[2 * i + 1]))).ToArray();
-        SeparateLabels(xy, present.Select(c => classNames[c]).ToArray(), lx, ly);
+        var names = present.Select(c => classNames[c]).ToArray();
+        var (hw, hh) = LabelHalfSizes(xy, names);
+        SeparateLabels(names, lx, ly, hw, hh);
         for (int t = 0; t < present.Length; t++)
         {
             int c = present[t];
@@ -86,6 +88,17 @@ public static class EmbeddingMapPlot
         plot.Axes.Bottom.Label.Text = "t-SNE 1";
         plot.Axes.Left.Label.Text = "t-SNE 2";
         plot.Axes.Margins(0.06, 0.06);
+        if (present.Length > 0)
+        {
+            // Widen the view so that label boxes of clusters at the edge are not cut off.
+            plot.Axes.AutoScale();
+            var limits = plot.Axes.GetLimits();
+            double left = Math.Min(limits.Left, Enumerable.Range(0, names.Length).Min(t => lx[t] - hw[t]));
+            double right = Math.Max(limits.Right, Enumerable.Range(0, names.Length).Max(t => lx[t] + hw[t]));
+            double bottom = Math.Min(limits.Bottom, ly.Min() - hh);
+            double top = Math.Max(limits.Top, ly.Max() + hh);
+            plot.Axes.SetLimits(left, right, bottom, top);
+        }
 
         AtomicFile.WriteAllBytes(pathWithoutExtension + ".png", plot.GetImageBytes(Width, Height, ImageFormat.Png));
         AtomicFile.WriteAllText(pathWithoutExtension + ".svg", plot.GetSvgXml(Width, Height));
@@ -95,20 +108,9 @@ public static class EmbeddingMapPlot
     /// Pushes overlapping label boxes apart along y (boxes estimated from the font size and the plot's
     /// data-to-pixel scale); a few dozen sweeps settle 50 labels. O(labels^2) per sweep.
     /// </summary>
-    private static void SeparateLabels(double[] xy, string[] names, double[] lx, double[] ly)
+    private static void SeparateLabels(string[] names, double[] lx, double[] ly, double[] hw, double hh)
     {
         if (names.Length < 2) return;
-        double xmin = double.MaxValue, xmax = double.MinValue, ymin = double.MaxValue, ymax = double.MinValue;
-        for (int i = 0; i < xy.Length / 2; i++)
-        {
-            xmin = Math.Min(xmin, xy[2 * i]); xmax = Math.Max(xmax, xy[2 * i]);
-            ymin = Math.Min(ymin, xy[2 * i + 1]); ymax = Math.Max(ymax, xy[2 * i + 1]);
-        }
-        // Approximate data units per pixel of the data area (frame, ticks and title take about 120 x 110 px).
-        double ux = Math.Max(xmax - xmin, 1e-12) * 1.12 / (Width - 120);
-        double uy = Math.Max(ymax - ymin, 1e-12) * 1.12 / (Height - 110);
-        var hw = names.Select(s => (s.Length * 7.6 + 10) / 2 * ux).ToArray();
-        double hh = 11 * uy;
         for (int sweep = 0; sweep < 60; sweep++)
         {
             bool moved = false;
@@ -124,6 +126,21 @@ public static class EmbeddingMapPlot
                 }
             if (!moved) return;
         }
+    }
+
+    /// <summary>Half width of each label box and half height of one, in data units (from the font size and the data-to-pixel scale).</summary>
+    private static (double[] HalfWidths, double HalfHeight) LabelHalfSizes(double[] xy, string[] names)
+    {
+        double xmin = double.MaxValue, xmax = double.MinValue, ymin = double.MaxValue, ymax = double.MinValue;
+        for (int i = 0; i < xy.Length / 2; i++)
+        {
+            xmin = Math.Min(xmin, xy[2 * i]); xmax = Math.Max(xmax, xy[2 * i]);
+            ymin = Math.Min(ymin, xy[2 * i + 1]); ymax = Math.Max(ymax, xy[2 * i + 1]);
+        }
+        // Approximate data units per pixel of the data area (frame, ticks and title take about 120 x 110 px).
+        double ux = Math.Max(xmax - xmin, 1e-12) * 1.12 / (Width - 120);
+        double uy = Math.Max(ymax - ymin, 1e-12) * 1.12 / (Height - 110);
+        return (names.Select(s => (s.Length * 7.6 + 10) / 2 * ux).ToArray(), 11 * uy);
     }
 
     private static double Median(IEnumerable<double> values)
