@@ -1,9 +1,9 @@
 #!/bin/sh
 # Makes tests/fixtures/pretrain/: a tiny CNN14 pre-trained by `clapaudit pretrain` (.NET) on a
 # synthetic AudioSet-style folder, and what PyTorch saw in it (tools/check_pretrained_checkpoint.py).
-# Usage (repo root): tools/make_pretrain_fixture.sh PATH/TO/cnn14-keys.tsv
+# Usage (repo root): tools/make_pretrain_fixture.sh [cnn14-keys.tsv, default tests/fixtures/models/cnn14-keys.tsv]
 set -eu
-KEYS=${1:?path to cnn14-keys.tsv}
+KEYS=${1:-tests/fixtures/models/cnn14-keys.tsv}
 WORK=$(mktemp -d)
 OUT=tests/fixtures/pretrain
 mkdir -p "$OUT"

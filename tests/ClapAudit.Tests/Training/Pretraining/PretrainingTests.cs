@@ -147,6 +147,8 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.True(torchSaw.GetProperty("ok").GetBoolean());
         using var file = CheckpointFile.Read(path);
         var shapes = torchSaw.GetProperty("shapes");
+        var reference = File.ReadLines(Fixtures.Path("models", "cnn14-keys.tsv")).Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split('\t')[0]);
+        Assert.Equal(reference.Order(), file.Keys.Order());
         Assert.Equal(shapes.EnumerateObject().Select(p => p.Name).Order(), file.Keys.Order());
         foreach (var p in shapes.EnumerateObject())
             Assert.Equal(p.Value.EnumerateArray().Select(x => x.GetInt64()), file.Tensors[p.Name].shape);
