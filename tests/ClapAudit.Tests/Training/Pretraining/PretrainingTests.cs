@@ -35,6 +35,28 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
+    public void Batches_are_seeded_pairs_for_mixup_and_balanced_sampling_draws_classes_evenly()
+    {
+        // 10 clips of class 0, 2 of class 1.
+        var clips = Enumerable.Range(0, 12).Select(i => new LabelledClip($"c{i}", $"c{i}.wav", [i < 10 ? 0 : 1])).ToList();
+        var r = new PretrainRecipe { BatchSize = 2, Seed = 3 }; // mixup: 4 clips a step
+        var a = AudioPretraining.TrainBatches(clips, 2, r, epoch: 0);
+        Assert.Equal(a.Select(b => string.Join(",", b)), AudioPretraining.TrainBatches(clips, 2, r, 0).Select(b => string.Join(",", b)));
+        Assert.NotEqual(a.Select(b => string.Join(",", b)), AudioPretraining.TrainBatches(clips, 2, r, 1).Select(b => string.Join(",", b)));
+        Assert.All(a, b => Assert.Equal(4, b.Length));
+        Assert.Equal(Enumerable.Range(0, 12), a.SelectMany(b => b).Order());
+        // 13 clips with mixup: the odd tail clip is dropped.
+        var odd = clips.Append(new LabelledClip("x", "x.wav", [0])).ToList();
+        Assert.All(AudioPretraining.TrainBatches(odd, 2, r, 0), b => Assert.True(b.Length % 2 == 0));
+        // Balanced: class 1 (2 of 12 clips) is drawn about half the time over many epochs.
+        var rb = r with { BalancedSampling = true };
+        int ones = 0, total = 0;
+        for (int e = 0; e < 200; e++)
+            foreach (var i in AudioPretraining.TrainBatches(clips, 2, rb, e).SelectMany(b => b)) { total++; if (i >= 10) ones++; }
+        Assert.InRange((double)ones / total, 0.45, 0.55);
+    }
+
+    [Fact]
     public void Average_precision_matches_sklearn()
     {
         // sklearn 1.2.1: average_precision_score([1,0,1,1,0], [0.9,0.8,0.7,0.7,0.1]) = 0.8333333333333333 (ties form one threshold)
