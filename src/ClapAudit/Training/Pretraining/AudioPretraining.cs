@@ -168,7 +168,6 @@ public static class AudioPretraining
             _frontEnd.to(_device);
             _optimizer = optim.Adam(_model.parameters(), recipe.LearningRate, amsgrad: recipe.Amsgrad);
             var audio = recipe.Preprocessing();
-            var all = data.Train.Concat(data.Validation).ToList();
             _trainLoader = new ClipBatchLoader(data.Train, _classes, audio, recipe.Workers, recipe.PrefetchBatches);
             _valLoader = new ClipBatchLoader(data.Validation, _classes, audio, recipe.Workers, recipe.PrefetchBatches);
         }
