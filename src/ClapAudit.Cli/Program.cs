@@ -44,6 +44,7 @@ public static class Program
         root.Subcommands.Add(EmbedTextCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(GridCommand.Create());
+        root.Subcommands.Add(PretrainCommand.Create());
         return root;
     }
 }

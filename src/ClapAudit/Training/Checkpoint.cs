@@ -30,7 +30,14 @@ public static class Checkpoint
         WriteIndented = true,
     };
 
-    public static void Save(string path, ClapModel model, torch.optim.Optimizer? optimizer, CheckpointState state)
+    public static void Save(string path, ClapModel model, torch.optim.Optimizer? optimizer, CheckpointState state) =>
+        SaveModule(path, model, optimizer, state);
+
+    /// <summary>
+    /// The same zip layout for any module and any state record (audio pre-training uses its own
+    /// state.json record); <see cref="ReadStateAs{TState}"/> and <see cref="LoadModule"/> read it back.
+    /// </summary>
+    public static void SaveModule<TState>(string path, torch.nn.Module model, torch.optim.Optimizer? optimizer, TState state)
     {
         byte[] modelBytes = ToBytes(s => model.save_py(s, leaveOpen: true));
         byte[]? optimizerBytes = optimizer is null ? null : ToBytes(s => ((TorchSharp.Modules.OptimizerHelper)optimizer).save_py(s, leaveOpen: true));
@@ -60,6 +67,32 @@ public static class Checkpoint
         return state;
     }
 
+    /// <summary>state.json as <typeparamref name="TState"/> (no format check: the caller checks its own format field).</summary>
+    public static TState ReadStateAs<TState>(string path) where TState : class
+    {
+        using var zip = Open(path);
+        var entry = zip.GetEntry(StateEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {StateEntry} in the checkpoint");
+        using var s = entry.Open();
+        try
+        {
+            return JsonSerializer.Deserialize<TState>(s, Json) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: empty {StateEntry}");
+        }
+        catch (JsonException e) { throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: {StateEntry} is malformed ({e.Message})"); }
+    }
+
+    /// <summary>Loads the weights (strict) into any module and, when given, the optimizer state.</summary>
+    public static void LoadModule(string path, torch.nn.Module model, torch.optim.Optimizer? optimizer = null)
+    {
+        using var zip = Open(path);
+        LoadModel(zip, path, model);
+        if (optimizer is not null)
+        {
+            var entry = zip.GetEntry(OptimizerEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {OptimizerEntry} in the checkpoint");
+            using var ms = Copy(entry);
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_py(ms, leaveOpen: true);
+        }
+    }
+
     /// <summary>Loads the weights (strict: every key must match) and, when given, the optimizer state.</summary>
     public static CheckpointState Load(string path, ClapModel model, torch.optim.Optimizer? optimizer = null)
     {
@@ -78,7 +111,7 @@ public static class Checkpoint
     /// <summary>Loads only the model weights (for zero-shot evaluation and embedding export).</summary>
     public static CheckpointState LoadWeights(string path, ClapModel model) => Load(path, model, null);
 
-    private static void LoadModel(ZipArchive zip, string path, ClapModel model)
+    private static void LoadModel(ZipArchive zip, string path, torch.nn.Module model)
     {
         var entry = zip.GetEntry(ModelEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {ModelEntry} in the checkpoint");
         using var ms = Copy(entry);

@@ -25,14 +25,19 @@ public sealed class RunDirectory
     public bool CanResume => File.Exists(LastCheckpoint);
 
     /// <summary>Writes run.json (once; a resumed run keeps the original and appends a resume time).</summary>
-    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start)
+    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start) =>
+        WriteRunInfo("clapaudit train", recipe.Seed, JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
+            JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit, start, LogHeader);
+
+    /// <summary>run.json and an empty log.csv for any run (e.g. audio pre-training, with its own settings and log columns).</summary>
+    public void WriteRunInfo(string tool, long seed, JsonElement recipe, JsonElement preprocessing, string? gitCommit, DateTimeOffset start, string logHeader)
     {
         Directory.CreateDirectory(Path);
         var info = new Dictionary<string, object?>
         {
-            ["tool"] = "clapaudit train",
+            ["tool"] = tool,
             ["start_time"] = start.ToString("o", CultureInfo.InvariantCulture),
-            ["seed"] = recipe.Seed,
+            ["seed"] = seed,
             ["git_commit"] = gitCommit,
             ["versions"] = new Dictionary<string, string?>
             {
@@ -41,21 +46,25 @@ public sealed class RunDirectory
                 ["dotnet"] = RuntimeInformation.FrameworkDescription,
                 ["os"] = RuntimeInformation.OSDescription,
             },
-            ["recipe"] = JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
-            ["preprocessing"] = JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json),
+            ["recipe"] = recipe,
+            ["preprocessing"] = preprocessing,
         };
         AtomicFile.WriteAllText(RunJson, JsonSerializer.Serialize(info, TrainingRecipe.Json));
-        AtomicFile.WriteAllText(LogCsv, LogHeader + "\n");
+        AtomicFile.WriteAllText(LogCsv, logHeader + "\n");
     }
 
     /// <summary>Keeps log.csv rows of epochs before <paramref name="epoch"/> (rows written after the checkpoint a run resumes from are redone).</summary>
-    public void TruncateLog(int epoch)
+    public void TruncateLog(int epoch, string logHeader = LogHeader)
     {
-        if (!File.Exists(LogCsv)) { AtomicFile.WriteAllText(LogCsv, LogHeader + "\n"); return; }
+        if (!File.Exists(LogCsv)) { AtomicFile.WriteAllText(LogCsv, logHeader + "\n"); return; }
         var keep = File.ReadAllLines(LogCsv).Skip(1)
             .Where(l => l.Length > 0 && int.TryParse(l.Split(',')[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e < epoch);
-        AtomicFile.WriteAllText(LogCsv, LogHeader + "\n" + string.Concat(keep.Select(l => l + "\n")));
+        AtomicFile.WriteAllText(LogCsv, logHeader + "\n" + string.Concat(keep.Select(l => l + "\n")));
     }
+
+    /// <summary>Appends one row of already formatted values (for runs with their own columns).</summary>
+    public void AppendLogRow(IEnumerable<string> values) =>
+        File.AppendAllText(LogCsv, string.Join(',', values) + "\n", Encoding.UTF8);
 
     public void AppendLog(int epoch, long step, double trainLoss, double valLoss, double lr, double logitScale, double seconds)
     {
