@@ -113,7 +113,7 @@ public static class ReportCommand
 
     private static int Run(GridManifest manifest, ReportOptions options, CommandContext ctx, CancellationToken token)
     {
-        var console = CreateConsole(ctx.Output);
+        var console = Consoles.Create(ctx.Output);
         ReportOutcome outcome;
         if (console.Profile.Capabilities.Interactive)
         {
@@ -144,7 +144,8 @@ public static class ReportCommand
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static string F(double? v) => v is double d ? d.ToString("0.000", Inv) : "[red]missing[/]";
 
-    private static void Render(IAnsiConsole console, ReportOutcome o)
+    /// <summary>Tables 1-3 and the correlations in the terminal (also used by <c>demo</c>).</summary>
+    internal static void Render(IAnsiConsole console, ReportOutcome o)
     {
         var rows = Order(o.Data.Setups.Select(s => s.Training), PaperReference.TrainingData);
         var cols = Order(o.Data.Setups.Select(s => s.PreTraining), PaperReference.PreTrainingData);
@@ -210,23 +211,5 @@ public static class ReportCommand
         return canonical.Concat(set.Except(canonical).Order()).ToArray();
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer)
-    {
-        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = 120;
-        return console;
-    }
 
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

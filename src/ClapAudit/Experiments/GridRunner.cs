@@ -61,7 +61,7 @@ public static class GridRunner
             progress?.Report(new GridProgress(GridEvent.StepStarted, step, i, plan.Steps.Count));
             try
             {
-                var text = new Progress<string>(m => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = m }));
+                var text = new SyncProgress<string>(m => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = m }));
                 var training = new SyncProgress<TrainingProgress>(t => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Training = t, Message = t.Message }));
                 var outcome = step.Kind switch
                 {
@@ -121,9 +121,4 @@ public static class GridRunner
     public static IReadOnlyList<(GridStep Step, StepMarker Marker)> Status(GridPlan plan) =>
         plan.Steps.Select(s => (s, StepMarker.Read(plan.PathOf(s.Folder)))).ToArray();
 
-    /// <summary>Reports synchronously on the caller's thread (Progress&lt;T&gt; would post to the thread pool and reorder events).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
