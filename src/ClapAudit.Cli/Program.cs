@@ -41,6 +41,7 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EmbedTextCommand.Create());
+        root.Subcommands.Add(PretrainTextCommand.Create());
         return root;
     }
 }
