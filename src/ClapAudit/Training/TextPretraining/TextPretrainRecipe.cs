@@ -28,6 +28,9 @@ public sealed record TextPretrainRecipe
     /// <summary>hidden and attention dropout while pre-training (BERT: 0.1); also the views' dropout noise.</summary>
     public double Dropout { get; init; } = 0.1;
 
+    /// <summary>Std of the normal initialisation of weights and embeddings (BERT: 0.02); 0 keeps TorchSharp's default (Kaiming-uniform linears, N(0, 1) embeddings).</summary>
+    public double InitializerRange { get; init; } = 0.02;
+
     // --- optimisation
     public int Steps { get; init; } = 600;
     public int BatchSize { get; init; } = 64;
@@ -88,6 +91,7 @@ public sealed record TextPretrainRecipe
         Check(IntermediateSize >= 1, "intermediate_size", IntermediateSize, ">= 1");
         Check(MaxPositionEmbeddings >= 3, "max_position_embeddings", MaxPositionEmbeddings, ">= 3");
         Check(Dropout >= 0 && Dropout < 1, "dropout", Dropout, "in [0, 1)");
+        Check(InitializerRange >= 0, "initializer_range", InitializerRange, ">= 0");
         Check(Steps >= 1, "steps", Steps, ">= 1");
         Check(BatchSize >= 2, "batch_size", BatchSize, ">= 2 (the contrastive loss needs other sentences as negatives)");
         Check(LearningRate > 0, "learning_rate", LearningRate, "> 0");

@@ -59,13 +59,14 @@ public static class TextPretraining
         var wordIds = Enumerable.Range(0, vocab.Count).Where(i => !vocab.Token(i).StartsWith('[')).ToArray();
         Guard.Data(wordIds.Length > 0, "the vocabulary has no words besides special tokens");
         var (anchors, groups) = Anchors(encoded, vocab);
+        var idf = InverseDocumentFrequency(encoded, vocab.Count);
 
         DeviceSelector.SetThreads(r.Threads);
         var config = r.BertConfig(vocab.Count);
         manual_seed(DeterministicSeed.Torch(r.Seed, 1));
         using var model = new BertModel(config);
         using var head = new MaskedLmHead(config);
-        InitializeLikeBert(model, head, config.PadTokenId);
+        if (r.InitializerRange > 0) InitializeLikeBert(model, head, config.PadTokenId, r.InitializerRange);
         var wordEmbeddings = model.named_parameters().Single(p => p.name == "embeddings.word_embeddings.weight").parameter;
         var parameters = model.parameters().Concat(head.parameters()).ToList();
         long parameterCount = parameters.Sum(p => p.numel());
@@ -98,7 +99,7 @@ public static class TextPretraining
             }
             double lr = LearningRate(r, step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            var (mlm, con) = Step(model, head, wordEmbeddings, optimizer, r, step, batch, encoded, canonical, vocab, wordIds, anchors, groups);
+            var (mlm, con) = Step(model, head, wordEmbeddings, optimizer, r, step, batch, encoded, canonical, vocab, wordIds, anchors, groups, idf);
             Guard.Data(double.IsFinite(mlm) && double.IsFinite(con),
                 $"text pre-training diverged at step {step + 1} (MLM loss {mlm}, [CLS] loss {con}); lower learning_rate");
             mlmLosses.Add(mlm);
@@ -141,7 +142,7 @@ public static class TextPretraining
 
     private static (double Mlm, double Con) Step(BertModel model, MaskedLmHead head, Tensor wordEmbeddings, optim.Optimizer optimizer,
         TextPretrainRecipe r, int step, int[] batch, int[][] encoded, int[] canonical, WordPieceVocabulary vocab, int[] wordIds,
-        int[] anchors, Dictionary<int, int[]> groups)
+        int[] anchors, Dictionary<int, int[]> groups, float[] idf)
     {
         using var scope = NewDisposeScope();
         int b = batch.Length;
@@ -200,7 +201,8 @@ public static class TextPretraining
                 int partner = group.Length > 1 ? group[rng.Next(group.Length)] : s;
                 if (partner == s && group.Length > 1) partner = group[(Array.IndexOf(group, s) + 1) % group.Length];
                 var words = encoded[partner].Where(t => t != anchors[s] && t != vocab.ClsId && t != vocab.SepId && t != vocab.PadId).ToArray();
-                foreach (int t in words) target[row * vocab.Count + t] += 1f / words.Length;
+                float total = words.Sum(t => idf[t]);
+                if (total > 0) foreach (int t in words) target[row * vocab.Count + t] += idf[t] / total;
             }
             var targetT = tensor(target, [b, vocab.Count]);
             if (views > 1) targetT = cat([targetT, targetT], 0);
@@ -251,15 +253,27 @@ public static class TextPretraining
         return (anchors, groups);
     }
 
+    /// <summary>
+    /// ln(sentences / sentences containing the word), 0 for words in every sentence: the context
+    /// target weighs words by it, so that template words shared by all sentences ("a", "the", ".")
+    /// do not drown the content words that tell sentences apart (tf-idf's reasoning).
+    /// </summary>
+    internal static float[] InverseDocumentFrequency(int[][] encoded, int vocabSize)
+    {
+        var df = new int[vocabSize];
+        foreach (var s in encoded) foreach (int t in s.Distinct()) df[t]++;
+        return df.Select(d => d == 0 ? 0f : (float)Math.Log((double)encoded.Length / d)).ToArray();
+    }
+
     /// <summary>BERT's _init_weights: N(0, 0.02) weights and embeddings, zero biases, LayerNorm 1/0, zero padding row.</summary>
-    private static void InitializeLikeBert(BertModel model, MaskedLmHead head, int padId)
+    private static void InitializeLikeBert(BertModel model, MaskedLmHead head, int padId, double std)
     {
         using var _ = no_grad();
         foreach (var (name, p) in model.named_parameters().Concat(head.named_parameters()))
         {
             if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(1.0f);
             else if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
-            else p.normal_(0, 0.02);
+            else p.normal_(0, std);
             if (name == "embeddings.word_embeddings.weight") p[padId].zero_();
         }
     }
@@ -291,7 +305,7 @@ public static class TextPretraining
             ["hidden_act"] = c.HiddenAct,
             ["hidden_dropout_prob"] = c.HiddenDropoutProb,
             ["hidden_size"] = c.HiddenSize,
-            ["initializer_range"] = 0.02,
+            ["initializer_range"] = r.InitializerRange > 0 ? r.InitializerRange : 0.02,
             ["intermediate_size"] = c.IntermediateSize,
             ["layer_norm_eps"] = c.LayerNormEps,
             ["max_position_embeddings"] = c.MaxPositionEmbeddings,
