@@ -35,7 +35,7 @@ public sealed record TextPretrainRecipe
     public int Steps { get; init; } = 600;
     public int BatchSize { get; init; } = 64;
     /// <summary>AdamW peak learning rate, reached after <see cref="WarmupSteps"/>, then linear decay to 0 (BERT's schedule).</summary>
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 5e-3;
     public int WarmupSteps { get; init; } = 30;
     public double WeightDecay { get; init; } = 0.01;
     public double GradientClipNorm { get; init; } = 1.0;
@@ -47,7 +47,7 @@ public sealed record TextPretrainRecipe
     /// Weight of the [CLS] context objective: [CLS] of a sentence predicts (through the MLM head) the
     /// words of another sentence sharing its rarest word, that word excluded (0: off).
     /// </summary>
-    public double ContextWeight { get; init; } = 1.0;
+    public double ContextWeight { get; init; } = 3.0;
     /// <summary>Weight of an InfoNCE loss between the [CLS] states of two masked views of each sentence (0: off; measured worse, see docs/text-pretraining.md).</summary>
     public double ContrastiveWeight { get; init; } = 0.0;
     /// <summary>InfoNCE temperature on cosine similarities (SimCSE: 0.05).</summary>
@@ -62,7 +62,7 @@ public sealed record TextPretrainRecipe
     public static TextPretrainRecipe Default { get; } = new();
 
     /// <summary>The demo's --quick preset: fewer steps, the same model.</summary>
-    public static TextPretrainRecipe Quick { get; } = new() { Steps = 250, WarmupSteps = 15 };
+    public static TextPretrainRecipe Quick { get; } = new() { Steps = 300, WarmupSteps = 15 };
 
     /// <summary>The HF BertConfig this recipe trains (vocabulary size from the vocab.txt).</summary>
     public BertConfig BertConfig(int vocabSize) => new BertConfig
