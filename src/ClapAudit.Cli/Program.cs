@@ -45,6 +45,7 @@ public static class Program
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(GridCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
+        root.Subcommands.Add(PretrainTextCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using ClapAudit.Common;
+using static TorchSharp.torch;
+
+namespace ClapAudit.Checkpoints;
+
+/// <summary>
+/// Writes the safetensors format that <see cref="SafeTensorsFile"/> reads: an 8-byte little-endian
+/// header length, a JSON header (each name to dtype, shape and [begin, end) byte offsets, plus
+/// "__metadata__"), padded with spaces to a multiple of 8 bytes as the reference implementation
+/// does, then the raw little-endian data in the given order. Float32, float64, int64 and int32
+/// tensors. Hugging Face transformers requires metadata <c>{"format": "pt"}</c>, which is always written.
+/// </summary>
+public static class SafeTensorsWriter
+{
+    public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var blobs = new List<byte[]>(tensors.Count);
+        using var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("__metadata__");
+            json.WriteStartObject();
+            json.WriteString("format", "pt");
+            foreach (var (k, v) in metadata ?? new Dictionary<string, string>())
+                if (k != "format") json.WriteString(k, v);
+            json.WriteEndObject();
+            long offset = 0;
+            foreach (var (name, t) in tensors)
+            {
+                Guard.Setting(name.Length > 0 && name != "__metadata__" && names.Add(name), $"safetensors: tensor name '{name}' is empty, reserved or repeated");
+                var (dtype, bytes) = Bytes(t, name);
+                blobs.Add(bytes);
+                json.WritePropertyName(name);
+                json.WriteStartObject();
+                json.WriteString("dtype", dtype);
+                json.WriteStartArray("shape");
+                foreach (long d in t.shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes.Length);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes.Length;
+            }
+            json.WriteEndObject();
+        }
+        var headerBytes = header.ToArray().ToList();
+        while ((8 + headerBytes.Count) % 8 != 0) headerBytes.Add((byte)' ');
+        AtomicFile.Write(path, s =>
+        {
+            s.Write(BitConverter.GetBytes((ulong)headerBytes.Count));
+            s.Write(headerBytes.ToArray());
+            foreach (var b in blobs) s.Write(b);
+        });
+    }
+
+    private static (string DType, byte[] Bytes) Bytes(Tensor t, string name)
+    {
+        using var c = t.detach().cpu().contiguous();
+        return c.dtype switch
+        {
+            ScalarType.Float32 => ("F32", MemoryMarshal.AsBytes(c.data<float>().ToArray().AsSpan()).ToArray()),
+            ScalarType.Float64 => ("F64", MemoryMarshal.AsBytes(c.data<double>().ToArray().AsSpan()).ToArray()),
+            ScalarType.Int64 => ("I64", MemoryMarshal.AsBytes(c.data<long>().ToArray().AsSpan()).ToArray()),
+            ScalarType.Int32 => ("I32", MemoryMarshal.AsBytes(c.data<int>().ToArray().AsSpan()).ToArray()),
+            _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {c.dtype}; the writer supports float32, float64, int64 and int32"),
+        };
+    }
+}
