@@ -41,6 +41,10 @@ public static class Program
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(EmbedTextCommand.Create());
+        root.Subcommands.Add(EmbedAudioCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ZeroShotCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
         return root;
     }
 }

@@ -79,7 +79,7 @@ public static class EmbeddingExport
         using (cnn)
         {
             preprocessing ??= new AudioPreprocessing();
-            logMel ??= new LogMelOptions { SampleRate = preprocessing.SampleRate, MelBins = cnn.Options.MelBins };
+            logMel ??= new LogMelOptions { SampleRate = preprocessing.SampleRate, MelBins = cnn.Options.MelBins, FMax = Math.Min(14000, preprocessing.SampleRate / 2.0) };
             float[]? filters = buffers is null ? null
                 : ClapTraining.CheckFrontEnd(buffers, logMel, melFilters, cnn14Path!, warnings is null ? null : warnings.Report);
             using var frontEnd = new LogMelSpectrogram(logMel, filters);

@@ -108,7 +108,7 @@ public static class ClapTraining
         pairs.Select(p => new TrainingItem(p.Id, p.AudioPath, p.Caption)).ToList();
 
     /// <summary>Warns when the checkpoint's STFT/mel buffers differ from the recipe's; returns melW when the job asks for it.</summary>
-    internal static float[]? CheckFrontEnd(Cnn14FrontEndBuffers buffers, LogMelOptions logMel, MelFilterSource source, string path,
+    public static float[]? CheckFrontEnd(Cnn14FrontEndBuffers buffers, LogMelOptions logMel, MelFilterSource source, string path,
         Action<string>? warn)
     {
         if (!buffers.IsEmpty)
