@@ -106,3 +106,40 @@ public class MsclapLoaderTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 }
+
+public class BackboneExportTests
+{
+    [Fact]
+    public void BackbonesOnlyBundleHoldsXaAndXtEqualToEmbedAudio()
+    {
+        using var tmp = Fixtures.TempDir();
+        string esc = ClapWorld.Esc50(tmp.Path), bundle = tmp.File("bb");
+        var (code, _, err) = CliTestHost.Run("embed", "--backbones-only", "--cnn14", ClapWorld.Cnn14Tiny, "--bert", ClapWorld.Bert,
+            "--esc50", esc, "--out", bundle, "--sample-rate", "16000");
+        Assert.True(code == 0, err);
+        Assert.False(File.Exists(Path.Combine(bundle, "audio.npy")));
+        var xa = NpyArray.Read(Path.Combine(bundle, "audio_backbone.npy"));
+        var xt = NpyArray.Read(Path.Combine(bundle, "text_backbone.npy"));
+        Assert.Equal([6, 128], xa.Shape);
+        Assert.Equal([3, 32], xt.Shape);
+        var data = ClapAudit.Data.Esc50Reader.Read(esc);
+        Assert.Equal(data.Items.Select(i => i.FileName), File.ReadAllLines(Path.Combine(bundle, "items.txt")));
+
+        // The same clips through embed-audio (same defaults: 5 s, zero-padded, normalised) give the same x_a.
+        var files = data.Items.Select(i => i.AudioPath).ToArray();
+        (code, _, err) = CliTestHost.Run(new[] { "embed-audio", "--cnn14", ClapWorld.Cnn14Tiny }.Concat(files)
+            .Concat(["--out", tmp.File("x.npy"), "--sample-rate", "16000"]).ToArray());
+        Assert.True(code == 0, err);
+        var direct = NpyArray.Read(tmp.File("x.npy")).ToFloatArray();
+        double m = direct.Zip(xa.ToFloatArray(), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(m <= 1e-5, $"max abs diff {m}");
+
+        // x_t equals embed-text's on the prompts.
+        var prompts = data.Prompts();
+        File.WriteAllLines(tmp.File("prompts.txt"), prompts);
+        (code, _, err) = CliTestHost.Run("embed-text", "--bert", ClapWorld.Bert, "--file", tmp.File("prompts.txt"), "--out", tmp.File("t.npy"));
+        Assert.True(code == 0, err);
+        double mt = NpyArray.Read(tmp.File("t.npy")).ToFloatArray().Zip(xt.ToFloatArray(), (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(mt <= 1e-5, $"x_t max abs diff {mt}");
+    }
+}
