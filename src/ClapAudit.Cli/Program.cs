@@ -16,6 +16,8 @@ public static class Program
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+            // Ctrl+C cancels the token; train then saves a full-size checkpoint, which takes longer than the default 2 s grace.
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
@@ -46,6 +48,10 @@ public static class Program
         root.Subcommands.Add(GridCommand.Create());
         root.Subcommands.Add(PretrainCommand.Create());
         root.Subcommands.Add(PretrainTextCommand.Create());
+        root.Subcommands.Add(EmbedAudioCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ZeroShotCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
         return root;
     }
 }

@@ -34,6 +34,28 @@ public sealed record CheckpointState
     public required TrainingRecipe Recipe { get; init; }
     public required TrainedPreprocessing Preprocessing { get; init; }
     public required ModelShape Model { get; init; }
+    /// <summary>How to rebuild the backbones and the front-end without the original files (null in checkpoints of format 1 made before it existed).</summary>
+    public BackboneInfo? Backbones { get; init; }
+}
+
+/// <summary>
+/// The backbone configurations and front-end of a trained model: enough, with the weights in
+/// model.pth and the tokenizer files copied into the run directory's <c>text/</c>, to rebuild it.
+/// </summary>
+public sealed record BackboneInfo
+{
+    public required ClapAudit.Models.Cnn14Options Cnn14 { get; init; }
+    public required ClapAudit.Models.BertConfig Bert { get; init; }
+    public required ClapAudit.Audio.LogMelOptions LogMel { get; init; }
+    /// <summary>Which mel filters the front-end used; the checkpoint's own are kept in <see cref="MelFilterValues"/>.</summary>
+    public ClapAudit.Audio.MelFilterSource MelFilters { get; init; }
+    /// <summary>(n_fft/2+1) x mels row-major, only when <see cref="MelFilters"/> is Checkpoint.</summary>
+    public float[]? MelFilterValues { get; init; }
+    /// <summary>The folder (relative to the run directory) holding vocab.txt, config.json and the tokenizer settings.</summary>
+    public string TextFolder { get; init; } = "text";
+    /// <summary>Where the pre-trained weights came from (file names only; "none" = random init).</summary>
+    public string? Cnn14Source { get; init; }
+    public string? BertSource { get; init; }
 }
 
 /// <summary>The sizes needed to rebuild the model before loading its weights.</summary>

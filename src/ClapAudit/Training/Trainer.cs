@@ -37,6 +37,7 @@ public sealed class Trainer
     private readonly IProgress<TrainingProgress>? _progress;
     private readonly string? _gitCommit;
     private readonly Device _device;
+    private readonly BackboneInfo? _backbones;
 
     private optim.Optimizer? _optimizer;
     private PlateauScheduler _plateau = null!;
@@ -52,9 +53,11 @@ public sealed class Trainer
     /// <param name="runDirectory">run.json, log.csv and checkpoints/; an existing last.ckpt is resumed.</param>
     /// <param name="progress">Steps, epochs, skipped items, checkpoints.</param>
     /// <param name="gitCommit">Recorded in run.json; null: looked up from the .git above the program.</param>
+    /// <param name="backbones">Backbone configs written into every checkpoint so it can be loaded on its own.</param>
     public Trainer(ClapModel model, nn.Module<Tensor, Tensor> frontEnd, ITrainingData data, TrainingRecipe recipe,
-        string runDirectory, IProgress<TrainingProgress>? progress = null, string? gitCommit = null)
+        string runDirectory, IProgress<TrainingProgress>? progress = null, string? gitCommit = null, BackboneInfo? backbones = null)
     {
+        _backbones = backbones;
         _model = model;
         _frontEnd = frontEnd;
         _data = data;
@@ -120,6 +123,7 @@ public sealed class Trainer
             Recipe = _recipe,
             Preprocessing = TrainedPreprocessing.FromRecipe(_recipe),
             Model = Shape(),
+            Backbones = _backbones,
         };
         _secondsBefore = 0;
     }
@@ -136,7 +140,7 @@ public sealed class Trainer
         SetPhase(saved.Phase, saved.Plateau.LearningRate, saved.Plateau, saved.EarlyStopping);
         Checkpoint.Load(_run.LastCheckpoint, _model, _optimizer);
         SetLearningRate(saved.Plateau.LearningRate);
-        _state = saved with { Recipe = _recipe };
+        _state = saved with { Recipe = _recipe, Backbones = saved.Backbones ?? _backbones };
         _secondsBefore = saved.Seconds;
         _run.TruncateLog(saved.Epoch);
         _progress?.Report(Progress(TrainingEvent.Resumed) with { Message = $"resumed at epoch {saved.Epoch}, batch {saved.BatchesDone}" });

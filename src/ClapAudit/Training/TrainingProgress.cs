@@ -16,6 +16,8 @@ public enum TrainingEvent
     Resumed,
     /// <summary>Validation batches are running (Step counts them).</summary>
     Validating,
+    /// <summary>Something the user should know before trusting the run (Message), e.g. mismatched mel filters.</summary>
+    Warning,
 }
 
 public enum TrainingPhase { Frozen, Unfrozen }

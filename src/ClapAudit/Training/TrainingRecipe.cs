@@ -61,6 +61,18 @@ public sealed record TrainingRecipe
     /// <summary>(i) Each clip scaled to zero mean and unit variance.</summary>
     public bool ZNormalize { get; init; } = true;
 
+    // --- log-mel front-end (PANNs/msclap values; fmax must stay at most half the sample rate)
+    /// <summary>STFT window and FFT size (PANNs: 1024).</summary>
+    public int WindowSize { get; init; } = 1024;
+    /// <summary>STFT hop in samples (PANNs: 320).</summary>
+    public int HopSize { get; init; } = 320;
+    /// <summary>Mel bands (PANNs: 64); must equal CNN14's bn0 width.</summary>
+    public int MelBins { get; init; } = 64;
+    /// <summary>Lowest mel filter edge in Hz (PANNs: 50).</summary>
+    public double FMin { get; init; } = 50;
+    /// <summary>Highest mel filter edge in Hz (PANNs: 14000).</summary>
+    public double FMax { get; init; } = 14000;
+
     // --- run
     public int Seed { get; init; } = 0;
     /// <summary>Audio decoding workers of the data pipeline.</summary>
@@ -75,6 +87,21 @@ public sealed record TrainingRecipe
 
     [JsonIgnore, YamlIgnore]
     public int AudioSamples => (int)Math.Round(SampleRate * DurationSeconds);
+
+    /// <summary>The log-mel front-end of this recipe (sample rate, window, hop, mels, fmin, fmax).</summary>
+    public ClapAudit.Audio.LogMelOptions LogMelOptions() => new()
+    {
+        SampleRate = SampleRate, WindowSize = WindowSize, HopSize = HopSize, MelBins = MelBins, FMin = FMin, FMax = FMax,
+    };
+
+    /// <summary>The waveform preprocessing of this recipe (channel mean; the crop offset is chosen by the caller).</summary>
+    public ClapAudit.Audio.AudioPreprocessing AudioPreprocessing() => new()
+    {
+        SampleRate = SampleRate,
+        DurationSeconds = DurationSeconds,
+        Pad = Padding == "repeat" ? ClapAudit.Audio.PadMode.Repeat : ClapAudit.Audio.PadMode.Zero,
+        Normalize = ZNormalize,
+    };
 
     public ClapModelOptions ModelOptions() => new()
     {
@@ -103,6 +130,11 @@ public sealed record TrainingRecipe
         Check(SampleRate >= 1000, "sample_rate", SampleRate, ">= 1000");
         Check(DurationSeconds > 0, "duration_seconds", DurationSeconds, "> 0");
         Check(Padding is "zero" or "repeat", "padding", Padding, "zero or repeat");
+        Check(WindowSize >= 4, "window_size", WindowSize, ">= 4");
+        Check(HopSize >= 1, "hop_size", HopSize, ">= 1");
+        Check(MelBins >= 1, "mel_bins", MelBins, ">= 1");
+        Check(FMin >= 0, "f_min", FMin, ">= 0");
+        Check(FMax > FMin && FMax <= SampleRate / 2.0, "f_max", FMax, $"in ({FMin}, {SampleRate / 2.0}] (above f_min, at most half of sample_rate {SampleRate})");
         Check(Workers >= 1, "workers", Workers, ">= 1");
         Check(PrefetchBatches >= 1, "prefetch_batches", PrefetchBatches, ">= 1");
         Check(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, ">= 0");

@@ -1,0 +1,81 @@
+using ClapAudit.Audio;
+using ClapAudit.Common;
+using ClapAudit.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClapAudit.Evaluation;
+
+/// <summary>Row-major float32 embeddings: Rows x Columns.</summary>
+internal sealed record FloatRows(float[] Values, int Rows, int Columns)
+{
+    public EmbeddingMatrix ToMatrix() => new(Values.Select(v => (double)v).ToArray(), Rows, Columns);
+}
+
+/// <summary>
+/// Batched, deterministic inference shared by zero-shot evaluation and embedding export: audio is
+/// read at offset 0 (no random crop), decoded on several threads per batch, run under no_grad.
+/// </summary>
+internal static class ClapEmbedder
+{
+    /// <summary>encode: log-mel batch to (backbone x, optional joint E); returns x and E (null when encode gives none).</summary>
+    public static (FloatRows X, FloatRows? E) Audio(IReadOnlyList<string> paths, AudioPreprocessing preprocessing,
+        nn.Module<Tensor, Tensor> frontEnd, Func<Tensor, (Tensor X, Tensor? E)> encode, Device device, int batchSize,
+        IProgress<int>? progress, CancellationToken ct)
+    {
+        Guard.Positive(batchSize);
+        Guard.Data(paths.Count > 0, "no audio clips to embed");
+        float[]? x = null, e = null;
+        int dx = 0, de = 0;
+        using var _ = no_grad();
+        for (int start = 0; start < paths.Count; start += batchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            int n = Math.Min(batchSize, paths.Count - start);
+            var waves = new float[n][];
+            Parallel.For(0, n, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
+                i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null));
+            int samples = preprocessing.TargetSamples;
+            var flat = new float[n * samples];
+            for (int i = 0; i < n; i++) waves[i].CopyTo(flat, i * samples);
+            using var scope = NewDisposeScope();
+            var wave = tensor(flat, [n, samples]).to(device);
+            var (bx, be) = encode(frontEnd.call(wave));
+            Copy(bx, start, n, paths.Count, ref x, ref dx);
+            if (be is not null) Copy(be, start, n, paths.Count, ref e, ref de);
+            progress?.Report(start + n);
+        }
+        Guard.AllFinite(x!, dx, "audio embeddings");
+        return (new FloatRows(x!, paths.Count, dx), e is null ? null : new FloatRows(e, paths.Count, de));
+    }
+
+    public static (FloatRows X, FloatRows? E) Text(IReadOnlyList<string> texts, BertTokenizer tokenizer, int textLength,
+        Func<Tensor, Tensor, (Tensor X, Tensor? E)> encode, Device device, int batchSize, CancellationToken ct)
+    {
+        Guard.Positive(batchSize);
+        float[]? x = null, e = null;
+        int dx = 0, de = 0;
+        using var _ = no_grad();
+        for (int start = 0; start < texts.Count; start += batchSize)
+        {
+            ct.ThrowIfCancellationRequested();
+            var chunk = texts.Skip(start).Take(batchSize).ToList();
+            using var scope = NewDisposeScope();
+            // Padding to text_length as in training; padded keys are masked, so x_t equals the unpadded one.
+            var (ids, mask) = tokenizer.EncodeBatch(chunk, textLength, TokenPadding.MaxLength).ToTensors(device);
+            var (bx, be) = encode(ids, mask);
+            Copy(bx, start, chunk.Count, texts.Count, ref x, ref dx);
+            if (be is not null) Copy(be, start, chunk.Count, texts.Count, ref e, ref de);
+        }
+        Guard.AllFinite(x!, dx, "text embeddings");
+        return (new FloatRows(x!, texts.Count, dx), e is null ? null : new FloatRows(e, texts.Count, de));
+    }
+
+    private static void Copy(Tensor t, int start, int n, int total, ref float[]? target, ref int columns)
+    {
+        using var c = t.to(float32).cpu().contiguous();
+        int d = (int)c.shape[1];
+        if (target is null) { target = new float[total * d]; columns = d; }
+        c.data<float>().CopyTo(target.AsSpan(start * d, n * d));
+    }
+}
