@@ -43,11 +43,8 @@ public static class EmbeddingExport
             m => (audio.EmbedAudio(m), null), device, batchSize, progress, ct);
         var (xt, _) = ClapEmbedder.Text(data.Prompts(promptTemplate), tokenizer, textLength,
             (ids, mask) => (text.EmbedText(ids, mask), null), device, batchSize, ct);
-        Directory.CreateDirectory(bundleDir);
-        NpyArray.WriteFloat32(Path.Combine(bundleDir, EmbeddingBundle.AudioBackboneFile), xa.Values, xa.Rows, xa.Columns);
-        NpyArray.WriteFloat32(Path.Combine(bundleDir, EmbeddingBundle.TextBackboneFile), xt.Values, xt.Rows, xt.Columns);
-        NpyArray.WriteInt64(Path.Combine(bundleDir, EmbeddingBundle.LabelsFile), data.Items.Select(i => (long)i.Target).ToArray(), data.Items.Count);
-        AtomicFile.WriteAllText(Path.Combine(bundleDir, EmbeddingBundle.ClassesFile), string.Join("\n", data.ClassNames) + "\n");
+        // A backbone-only bundle: no E_a/E_t (the paper's Figure 4).
+        EmbeddingBundleWriter.Write(bundleDir, null, null, data.Items.Select(i => i.Target).ToArray(), data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
         WriteItems(bundleDir, data);
     }
 

@@ -81,8 +81,8 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
         var data = Esc50Reader.Read(esc50);
         Assert.Equal(data.Items.Select(i => i.Target), loaded.Labels);
         Assert.Equal(data.Items.Select(i => i.FileName), File.ReadAllLines(Path.Combine(bundle, "items.txt")));
-        for (int i = 0; i < loaded.Audio.Rows; i++)
-            Assert.Equal(1.0, Math.Sqrt(loaded.Audio.Row(i).ToArray().Sum(v => v * v)), 5);
+        for (int i = 0; i < loaded.Audio!.Rows; i++)
+            Assert.Equal(1.0, Math.Sqrt(loaded.Audio!.Row(i).ToArray().Sum(v => v * v)), 5);
         Assert.NotNull(loaded.AudioBackbone);
         Assert.Equal(128, loaded.AudioBackbone!.Columns);
         output.WriteLine($"zero-shot top-1 {zTop1} (zeroshot) = {aTop1} (analyze)");
