@@ -1,6 +1,9 @@
 using ClapAudit.Data;
 using ClapAudit.Report;
+using ClapAudit.Checkpoints;
 using ClapAudit.Common;
+using ClapAudit.Evaluation;
+using ClapAudit.Models;
 using ClapAudit.Training;
 using ClapAudit.Training.Pretraining;
 
@@ -57,10 +60,77 @@ public sealed class GridSteps : IGridSteps
         if (preTraining == "clean") summary += $"; removed {r.RemovedClips:N0} clips with {r.RemovedLabels.Count} test-class labels";
         return new StepOutcome(summary, values);
     }
-    public StepOutcome EmbedBackbones(GridPlan plan, string preTraining, IProgress<string> progress, CancellationToken ct) => throw NotYet();
-    public StepOutcome Train(GridPlan plan, GridSetup setup, IProgress<TrainingProgress> progress, CancellationToken ct) => throw NotYet();
-    public StepOutcome ZeroShot(GridPlan plan, GridSetup setup, IProgress<string> progress, CancellationToken ct) => throw NotYet();
-    public StepOutcome Embed(GridPlan plan, GridSetup setup, IProgress<string> progress, CancellationToken ct) => throw NotYet();
+    /// <summary>x_a of a pre-trained CNN14 and x_t of BERT, with no cross-modal training (Figure 4), preprocessed as the CLAP recipe does.</summary>
+    public StepOutcome EmbedBackbones(GridPlan plan, string preTraining, IProgress<string> progress, CancellationToken ct)
+    {
+        var c = plan.Config;
+        var recipe = Recipe(c);
+        var data = Esc50Reader.Read(c.Esc50!);
+        EmbeddingExport.ExportBackbones(plan.Cnn14Path(preTraining), null, c.Bert!, data, plan.BackboneBundleDirectory(preTraining),
+            recipe.AudioPreprocessing(), recipe.LogMelOptions(), promptTemplate: c.Prompt, warnings: progress, seed: c.Seed, ct: ct);
+        return new StepOutcome($"x_a and x_t of {data.Items.Count:N0} clips, {data.ClassNames.Count} classes");
+    }
+
+    /// <summary>CLAP training with the recipe (plus the config's overrides); resumes from the run's own checkpoint.</summary>
+    public StepOutcome Train(GridPlan plan, GridSetup setup, IProgress<TrainingProgress> progress, CancellationToken ct)
+    {
+        var c = plan.Config;
+        var recipe = Recipe(c);
+        var job = new ClapTrainJob(plan.ManifestDirectory(setup.Training), c.Bert!, plan.Cnn14Path(setup.PreTraining), plan.RunDirectory(setup), recipe)
+        {
+            RandomInit = setup.PreTraining == "none" ? RandomInit(plan, recipe) : null,
+        };
+        var r = ClapTraining.Run(job, progress, ct);
+        if (r.Status == TrainingStatus.Cancelled) throw new OperationCanceledException(ct);
+        return new StepOutcome($"{r.EpochsCompleted} epochs ({r.Status.ToString().ToLowerInvariant()}), best val loss {F(r.BestValLoss)} at epoch {r.BestEpoch}",
+            new Dictionary<string, double> { ["epochs"] = r.EpochsCompleted, ["best_val_loss"] = r.BestValLoss, ["best_epoch"] = r.BestEpoch });
+    }
+
+    /// <summary>Zero-shot accuracy of the trained model on the test set (best checkpoint), with the confusion matrix.</summary>
+    public StepOutcome ZeroShot(GridPlan plan, GridSetup setup, IProgress<string> progress, CancellationToken ct)
+    {
+        var c = plan.Config;
+        using var model = ClapModelLoader.Load(plan.RunDirectory(setup), device: c.Device);
+        var data = Esc50Reader.Read(c.Esc50!);
+        var report = ZeroShotEvaluation.Evaluate(model, data, c.Prompt, ct: ct);
+        string json = plan.ZeroShotPath(setup);
+        string dir = Path.GetDirectoryName(json)!;
+        report.WriteJson(json);
+        report.WriteConfusionCsv(Path.Combine(dir, "confusion.csv"));
+        report.SaveConfusionPlot(Path.Combine(dir, "confusion"));
+        return new StepOutcome($"top-1 {F(report.Top1)}, top-5 {F(report.Top5)} on {report.NItems:N0} clips",
+            new Dictionary<string, double> { ["top1"] = report.Top1, ["top5"] = report.Top5 });
+    }
+
+    /// <summary>The embedding bundle (x_a, E_a, x_t, E_t, labels) that the audit and the report read.</summary>
+    public StepOutcome Embed(GridPlan plan, GridSetup setup, IProgress<string> progress, CancellationToken ct)
+    {
+        var c = plan.Config;
+        using var model = ClapModelLoader.Load(plan.RunDirectory(setup), device: c.Device);
+        var data = Esc50Reader.Read(c.Esc50!);
+        EmbeddingExport.Export(model, data, plan.BundleDirectory(setup), c.Prompt, ct: ct);
+        return new StepOutcome($"{data.Items.Count:N0} clips, {data.ClassNames.Count} classes");
+    }
+
+    private static TrainingRecipe Recipe(GridConfig c) =>
+        WithRunSettings(new TrainingRecipe { Seed = c.Seed, Device = c.Device, Threads = c.Threads }, c.Training, (r, kv) => r.WithOverrides(kv));
+
+    /// <summary>
+    /// The "none" pre-training: a randomly initialised CNN14 as wide as the config says, else as wide as the
+    /// dirty checkpoint (so that only the weights differ between setups), else PANNs' size.
+    /// </summary>
+    private static Cnn14Options? RandomInit(GridPlan plan, TrainingRecipe recipe)
+    {
+        if (plan.Config.RandomInitChannels.Count > 0)
+            return new Cnn14Options { Channels = plan.Config.RandomInitChannels, MelBins = recipe.MelBins };
+        string? dirty = plan.Cnn14Path("dirty");
+        if (dirty is not null && File.Exists(dirty))
+        {
+            using var loaded = Cnn14Checkpoint.Load(dirty, strict: false);
+            return loaded.Options;
+        }
+        return null;
+    }
 
     /// <summary>Writes GRID_DIR/report.html (and report.json, figures) from grid.json; returns the HTML path.</summary>
     public static string WriteReport(GridPlan plan, IProgress<string> progress, CancellationToken ct) =>

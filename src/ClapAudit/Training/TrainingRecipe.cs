@@ -69,9 +69,9 @@ public sealed record TrainingRecipe
     /// <summary>Mel bands (PANNs: 64); must equal CNN14's bn0 width.</summary>
     public int MelBins { get; init; } = 64;
     /// <summary>Lowest mel filter edge in Hz (PANNs: 50).</summary>
-    public double FMin { get; init; } = 50;
+    public double Fmin { get; init; } = 50;
     /// <summary>Highest mel filter edge in Hz (PANNs: 14000).</summary>
-    public double FMax { get; init; } = 14000;
+    public double Fmax { get; init; } = 14000;
 
     // --- run
     public int Seed { get; init; } = 0;
@@ -91,7 +91,7 @@ public sealed record TrainingRecipe
     /// <summary>The log-mel front-end of this recipe (sample rate, window, hop, mels, fmin, fmax).</summary>
     public ClapAudit.Audio.LogMelOptions LogMelOptions() => new()
     {
-        SampleRate = SampleRate, WindowSize = WindowSize, HopSize = HopSize, MelBins = MelBins, FMin = FMin, FMax = FMax,
+        SampleRate = SampleRate, WindowSize = WindowSize, HopSize = HopSize, MelBins = MelBins, FMin = Fmin, FMax = Fmax,
     };
 
     /// <summary>The waveform preprocessing of this recipe (channel mean; the crop offset is chosen by the caller).</summary>
@@ -133,8 +133,8 @@ public sealed record TrainingRecipe
         Check(WindowSize >= 4, "window_size", WindowSize, ">= 4");
         Check(HopSize >= 1, "hop_size", HopSize, ">= 1");
         Check(MelBins >= 1, "mel_bins", MelBins, ">= 1");
-        Check(FMin >= 0, "f_min", FMin, ">= 0");
-        Check(FMax > FMin && FMax <= SampleRate / 2.0, "f_max", FMax, $"in ({FMin}, {SampleRate / 2.0}] (above f_min, at most half of sample_rate {SampleRate})");
+        Check(Fmin >= 0, "fmin", Fmin, ">= 0");
+        Check(Fmax > Fmin && Fmax <= SampleRate / 2.0, "fmax", Fmax, $"in ({Fmin}, {SampleRate / 2.0}] (above fmin, at most half of sample_rate {SampleRate})");
         Check(Workers >= 1, "workers", Workers, ">= 1");
         Check(PrefetchBatches >= 1, "prefetch_batches", PrefetchBatches, ">= 1");
         Check(CheckpointEvery >= 0, "checkpoint_every", CheckpointEvery, ">= 0");

@@ -132,6 +132,6 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(3, code);
         Assert.Contains("best.ckpt", err);
         // Bad settings are usage errors.
-        Assert.Equal(2, CliTestHost.Run(Train(tmp.File("m"), tmp.File("r"), "--set", "f_max=9000")).Code);
+        Assert.Equal(2, CliTestHost.Run(Train(tmp.File("m"), tmp.File("r"), "--set", "fmax=9000")).Code);
     }
 }

@@ -19,7 +19,7 @@ public static class ClapWorld
     /// <summary>Recipe overrides for a fast run: 16 kHz, 1 s, window 512, hop 160 (101 frames), 32 mels, batch 4, 2 epochs (1 frozen).</summary>
     public static readonly string[] Overrides =
     [
-        "sample_rate=16000", "duration_seconds=1", "window_size=512", "hop_size=160", "mel_bins=32", "f_max=8000",
+        "sample_rate=16000", "duration_seconds=1", "window_size=512", "hop_size=160", "mel_bins=32", "fmax=8000",
         "batch_size=4", "max_epochs=2", "frozen_epochs=1", "projection_dim=8", "text_length=16", "workers=2", "threads=1",
         "checkpoint_every=0", "seed=3",
     ];
