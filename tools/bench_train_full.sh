@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 THREADS="${1:-2}"; STEPS="${2:-3}"
 dotnet build tools/bench_train_full/BenchTrainFull.csproj -c Release -v q -nologo >/dev/null
 # Each line is printed as it comes (a full-size run takes many minutes on a busy machine).
-OUT=$(dotnet tools/bench_train_full/bin/Release/net10.0/BenchTrainFull.dll "$THREADS" "$STEPS" | tee /dev/stderr)$'\n'
-OUT+=$(/usr/bin/python3 -u tools/bench_train_full.py "$THREADS" "$STEPS" | tee /dev/stderr)
+OUT=$(dotnet tools/bench_train_full/bin/Release/net10.0/BenchTrainFull.dll "$THREADS" "$STEPS" | tee -a /dev/stderr)$'\n'
+OUT+=$(/usr/bin/python3 -u tools/bench_train_full.py "$THREADS" "$STEPS" | tee -a /dev/stderr)
 for mode in frozen unfrozen; do
   n=$(echo "$OUT" | awk -v m=$mode '$1=="dotnet" && $3==m {print $5}')
   p=$(echo "$OUT" | awk -v m=$mode '$1=="pytorch" && $3==m {print $5}')
