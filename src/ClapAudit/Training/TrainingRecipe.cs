@@ -143,42 +143,15 @@ public sealed record TrainingRecipe
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string expected)
-    {
-        if (!ok) throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key {key}: {value} is invalid, expected {expected}");
-    }
+    private static void Check(bool ok, string key, object value, string expected) => Settings.Check(ok, key, value, expected);
 
     // ------------------------------------------------------------------ files and overrides
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-    };
+    private static readonly RecipeSettings<TrainingRecipe> Settings = new("recipe", "frozen_epochs, batch_size");
+    internal static JsonSerializerOptions Json => RecipeSettings<TrainingRecipe>.Json;
 
-    /// <summary>Reads a recipe file (.yaml/.yml or .json); keys not in the file keep the paper's defaults.</summary>
-    public static TrainingRecipe Load(string path)
-    {
-        Guard.FileExists(path, "recipe file");
-        string text = File.ReadAllText(path);
-        try
-        {
-            TrainingRecipe? recipe;
-            if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                recipe = JsonSerializer.Deserialize<TrainingRecipe>(text, Json);
-            else
-                recipe = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
-                    .Build().Deserialize<TrainingRecipe>(text);
-            return (recipe ?? new TrainingRecipe()).Validate();
-        }
-        catch (ClapAuditException e) { throw new ClapAuditException(e.Kind, $"{path}: {e.Message}"); }
-        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{path}: not a valid recipe ({e.Message}); keys are snake_case, e.g. frozen_epochs, batch_size");
-        }
-    }
+    /// <summary>Reads a settings file (.yaml/.yml or .json); absent keys keep the defaults.</summary>
+    public static TrainingRecipe Load(string path) => Settings.Load(path, "recipe file", r => r.Validate());
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -187,50 +160,15 @@ public sealed record TrainingRecipe
 
     public string ToYaml() => new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Serialize(this);
 
-    /// <summary>The recipe's keys (snake_case) in declaration order.</summary>
-    public static IReadOnlyList<string> Keys => Properties.Select(p => p.Key).ToList();
-
-    private static readonly List<KeyValuePair<string, PropertyInfo>> Properties = typeof(TrainingRecipe)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-        .Select(p => new KeyValuePair<string, PropertyInfo>(JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p))
-        .ToList();
+    /// <summary>The keys (snake_case) in declaration order.</summary>
+    public static IReadOnlyList<string> Keys => Settings.Keys;
 
     /// <summary>Applies <c>key=value</c> overrides (snake_case keys, invariant-culture numbers), then validates.</summary>
-    public TrainingRecipe WithOverrides(IEnumerable<string> overrides)
-    {
-        var result = this with { };
-        foreach (string item in overrides)
-        {
-            int eq = item.IndexOf('=');
-            if (eq <= 0) throw new ClapAuditException(ErrorKind.InvalidSetting, $"override '{item}': expected key=value, e.g. batch_size=64");
-            result = result.With(item[..eq].Trim(), item[(eq + 1)..].Trim());
-        }
-        return result.Validate();
-    }
+    public TrainingRecipe WithOverrides(IEnumerable<string> overrides) => Settings.WithOverrides(this, overrides, r => r.Validate());
 
     /// <summary>One override (not validated: call <see cref="Validate"/> after the last).</summary>
-    public TrainingRecipe With(string key, string value)
-    {
-        var prop = Properties.FirstOrDefault(p => p.Key == key).Value
-            ?? throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key '{key}' is unknown; known keys: {string.Join(", ", Keys)}");
-        object parsed;
-        try
-        {
-            parsed = prop.PropertyType == typeof(bool) ? bool.Parse(value)
-                : prop.PropertyType == typeof(string) ? value
-                : Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidSetting, $"recipe key {key}: '{value}' is not a valid {prop.PropertyType.Name}");
-        }
-        var copy = this with { };
-        prop.SetValue(copy, parsed);
-        return copy;
-    }
+    public TrainingRecipe With(string key, string value) => Settings.With(this, key, value);
 
     /// <summary>Keys whose values differ between two recipes (for a resume with changed settings).</summary>
-    public IReadOnlyList<string> Differences(TrainingRecipe other) =>
-        Properties.Where(p => !Equals(p.Value.GetValue(this), p.Value.GetValue(other))).Select(p => p.Key).ToList();
+    public IReadOnlyList<string> Differences(TrainingRecipe other) => Settings.Differences(this, other);
 }

@@ -121,82 +121,27 @@ public sealed record PretrainRecipe
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string expected)
-    {
-        if (!ok) throw new ClapAuditException(ErrorKind.InvalidSetting, $"pretrain key {key}: {value} is invalid, expected {expected}");
-    }
+    private static void Check(bool ok, string key, object value, string expected) => Settings.Check(ok, key, value, expected);
 
     // ------------------------------------------------------------------ files and overrides
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-    };
+    private static readonly RecipeSettings<PretrainRecipe> Settings = new("pretrain", "batch_size, sample_rate");
+    internal static JsonSerializerOptions Json => RecipeSettings<PretrainRecipe>.Json;
 
-    /// <summary>Reads a .yaml/.yml or .json file; absent keys keep the defaults.</summary>
-    public static PretrainRecipe Load(string path)
-    {
-        Guard.FileExists(path, "pretrain config");
-        string text = File.ReadAllText(path);
-        try
-        {
-            PretrainRecipe? recipe = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonSerializer.Deserialize<PretrainRecipe>(text, Json)
-                : new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<PretrainRecipe>(text);
-            return (recipe ?? new PretrainRecipe()).Validate();
-        }
-        catch (ClapAuditException e) { throw new ClapAuditException(e.Kind, $"{path}: {e.Message}"); }
-        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: not a valid pretrain config ({e.Message}); keys are snake_case, e.g. batch_size, sample_rate");
-        }
-    }
+    /// <summary>Reads a settings file (.yaml/.yml or .json); absent keys keep the defaults.</summary>
+    public static PretrainRecipe Load(string path) => Settings.Load(path, "pretrain config", r => r.Validate());
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static IReadOnlyList<string> Keys => Properties.Select(p => p.Key).ToList();
+    /// <summary>The keys (snake_case) in declaration order.</summary>
+    public static IReadOnlyList<string> Keys => Settings.Keys;
 
-    private static readonly List<KeyValuePair<string, PropertyInfo>> Properties = typeof(PretrainRecipe)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-        .Select(p => new KeyValuePair<string, PropertyInfo>(JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p))
-        .ToList();
+    /// <summary>Applies <c>key=value</c> overrides (snake_case keys, invariant-culture numbers), then validates.</summary>
+    public PretrainRecipe WithOverrides(IEnumerable<string> overrides) => Settings.WithOverrides(this, overrides, r => r.Validate());
 
-    /// <summary>Applies <c>key=value</c> overrides, then validates.</summary>
-    public PretrainRecipe WithOverrides(IEnumerable<string> overrides)
-    {
-        var result = this with { };
-        foreach (string item in overrides)
-        {
-            int eq = item.IndexOf('=');
-            if (eq <= 0) throw new ClapAuditException(ErrorKind.InvalidSetting, $"override '{item}': expected key=value, e.g. batch_size=16");
-            result = result.With(item[..eq].Trim(), item[(eq + 1)..].Trim());
-        }
-        return result.Validate();
-    }
+    /// <summary>One override (not validated: call <see cref="Validate"/> after the last).</summary>
+    public PretrainRecipe With(string key, string value) => Settings.With(this, key, value);
 
-    public PretrainRecipe With(string key, string value)
-    {
-        var prop = Properties.FirstOrDefault(p => p.Key == key).Value
-            ?? throw new ClapAuditException(ErrorKind.InvalidSetting, $"pretrain key '{key}' is unknown; known keys: {string.Join(", ", Keys)}");
-        object parsed;
-        try
-        {
-            parsed = prop.PropertyType == typeof(bool) ? bool.Parse(value)
-                : prop.PropertyType == typeof(string) ? value
-                : Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidSetting, $"pretrain key {key}: '{value}' is not a valid {prop.PropertyType.Name}");
-        }
-        var copy = this with { };
-        prop.SetValue(copy, parsed);
-        return copy;
-    }
-
-    public IReadOnlyList<string> Differences(PretrainRecipe other) =>
-        Properties.Where(p => !Equals(p.Value.GetValue(this), p.Value.GetValue(other))).Select(p => p.Key).ToList();
+    /// <summary>Keys whose values differ between two recipes (for a resume with changed settings).</summary>
+    public IReadOnlyList<string> Differences(PretrainRecipe other) => Settings.Differences(this, other);
 }

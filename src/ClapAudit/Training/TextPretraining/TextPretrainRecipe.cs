@@ -106,70 +106,24 @@ public sealed record TextPretrainRecipe
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string expected)
-    {
-        if (!ok) throw new ClapAuditException(ErrorKind.InvalidSetting, $"text pre-training key {key}: {value} is invalid, expected {expected}");
-    }
+    private static void Check(bool ok, string key, object value, string expected) => Settings.Check(ok, key, value, expected);
 
     // ------------------------------------------------------------------ files and overrides
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-    };
+    private static readonly RecipeSettings<TextPretrainRecipe> Settings = new("text pre-training", "steps, batch_size");
+    internal static JsonSerializerOptions Json => RecipeSettings<TextPretrainRecipe>.Json;
 
     /// <summary>Reads a settings file (.yaml/.yml or .json); absent keys keep the defaults.</summary>
-    public static TextPretrainRecipe Load(string path)
-    {
-        Guard.FileExists(path, "text pre-training settings file");
-        string text = File.ReadAllText(path);
-        try
-        {
-            TextPretrainRecipe? recipe = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonSerializer.Deserialize<TextPretrainRecipe>(text, Json)
-                : new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<TextPretrainRecipe>(text);
-            return (recipe ?? new TextPretrainRecipe()).Validate();
-        }
-        catch (ClapAuditException e) { throw new ClapAuditException(e.Kind, $"{path}: {e.Message}"); }
-        catch (Exception e) when (e is JsonException or YamlDotNet.Core.YamlException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: not valid text pre-training settings ({e.Message}); keys are snake_case, e.g. steps, batch_size");
-        }
-    }
+    public static TextPretrainRecipe Load(string path) => Settings.Load(path, "text pre-training settings file", r => r.Validate());
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>The keys (snake_case) in declaration order.</summary>
-    public static IReadOnlyList<string> Keys => Properties.Select(p => p.Key).ToList();
-
-    private static readonly List<KeyValuePair<string, PropertyInfo>> Properties = typeof(TextPretrainRecipe)
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite)
-        .Select(p => new KeyValuePair<string, PropertyInfo>(JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p))
-        .ToList();
+    public static IReadOnlyList<string> Keys => Settings.Keys;
 
     /// <summary>Applies <c>key=value</c> overrides (snake_case keys, invariant-culture numbers), then validates.</summary>
-    public TextPretrainRecipe WithOverrides(IEnumerable<string> overrides)
-    {
-        var result = this with { };
-        foreach (string item in overrides)
-        {
-            int eq = item.IndexOf('=');
-            if (eq <= 0) throw new ClapAuditException(ErrorKind.InvalidSetting, $"override '{item}': expected key=value, e.g. steps=300");
-            string key = item[..eq].Trim(), value = item[(eq + 1)..].Trim();
-            var prop = Properties.FirstOrDefault(p => p.Key == key).Value
-                ?? throw new ClapAuditException(ErrorKind.InvalidSetting, $"text pre-training key '{key}' is unknown; known keys: {string.Join(", ", Keys)}");
-            object parsed;
-            try { parsed = Convert.ChangeType(value, prop.PropertyType, CultureInfo.InvariantCulture); }
-            catch (Exception e) when (e is FormatException or OverflowException or InvalidCastException)
-            {
-                throw new ClapAuditException(ErrorKind.InvalidSetting, $"text pre-training key {key}: '{value}' is not a valid {prop.PropertyType.Name}");
-            }
-            result = result with { };
-            prop.SetValue(result, parsed);
-        }
-        return result.Validate();
-    }
+    public TextPretrainRecipe WithOverrides(IEnumerable<string> overrides) => Settings.WithOverrides(this, overrides, r => r.Validate());
+
+    /// <summary>One override (not validated: call <see cref="Validate"/> after the last).</summary>
+    public TextPretrainRecipe With(string key, string value) => Settings.With(this, key, value);
 }
