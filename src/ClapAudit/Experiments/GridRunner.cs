@@ -26,8 +26,12 @@ public sealed record GridRunResult(int Done, int Skipped, int Failed, int Blocke
 /// </summary>
 public static class GridRunner
 {
+    /// <remarks>
+    /// <c>retries</c>: times a failed step is run again before it counts as failed. A training step resumes
+    /// from its own checkpoint, so a transient failure (a native library fault, a full disk that was cleared) costs little.
+    /// </remarks>
     public static GridRunResult Run(GridPlan plan, IGridSteps steps, IProgress<GridProgress>? progress = null,
-        bool keepGoing = false, CancellationToken cancellationToken = default)
+        bool keepGoing = false, CancellationToken cancellationToken = default, int retries = 1)
     {
         Directory.CreateDirectory(plan.GridDirectory);
         SaveConfig(plan);
@@ -56,27 +60,30 @@ public static class GridRunner
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var started = DateTimeOffset.UtcNow;
-            new StepMarker { State = StepState.Running, Started = started, ProcessId = Environment.ProcessId }.Write(folder);
-            progress?.Report(new GridProgress(GridEvent.StepStarted, step, i, plan.Steps.Count));
-            try
+            for (int attempt = 0; ; attempt++)
             {
-                var text = new SyncProgress<string>(m => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = m }));
-                var training = new SyncProgress<TrainingProgress>(t => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Training = t, Message = t.Message }));
-                var outcome = step.Kind switch
+                var started = DateTimeOffset.UtcNow;
+                new StepMarker { State = StepState.Running, Started = started, ProcessId = Environment.ProcessId }.Write(folder);
+                progress?.Report(new GridProgress(GridEvent.StepStarted, step, i, plan.Steps.Count));
+                try
                 {
-                    GridStepKind.Data => steps.PrepareData(plan, step.Variant!, text, cancellationToken),
-                    GridStepKind.Pretrain => steps.Pretrain(plan, step.Variant!, training, cancellationToken),
-                    GridStepKind.Backbones => steps.EmbedBackbones(plan, step.Variant!, text, cancellationToken),
-                    GridStepKind.Train => steps.Train(plan, step.Setup!, training, cancellationToken),
-                    GridStepKind.ZeroShot => steps.ZeroShot(plan, step.Setup!, text, cancellationToken),
-                    GridStepKind.Embed => steps.Embed(plan, step.Setup!, text, cancellationToken),
-                    _ => throw new InvalidOperationException(step.Kind.ToString()),
-                };
-                cancellationToken.ThrowIfCancellationRequested();
-                new StepMarker { State = StepState.Done, Started = started, Finished = DateTimeOffset.UtcNow, Summary = outcome.Summary, Values = outcome.Values }.Write(folder);
-                done++;
-                progress?.Report(new GridProgress(GridEvent.StepDone, step, i, plan.Steps.Count) { Message = outcome.Summary });
+                    var text = new SyncProgress<string>(m => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = m }));
+                    var training = new SyncProgress<TrainingProgress>(t => progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Training = t, Message = t.Message }));
+                    var outcome = step.Kind switch
+                    {
+                        GridStepKind.Data => steps.PrepareData(plan, step.Variant!, text, cancellationToken),
+                        GridStepKind.Pretrain => steps.Pretrain(plan, step.Variant!, training, cancellationToken),
+                        GridStepKind.Backbones => steps.EmbedBackbones(plan, step.Variant!, text, cancellationToken),
+                        GridStepKind.Train => steps.Train(plan, step.Setup!, training, cancellationToken),
+                        GridStepKind.ZeroShot => steps.ZeroShot(plan, step.Setup!, text, cancellationToken),
+                        GridStepKind.Embed => steps.Embed(plan, step.Setup!, text, cancellationToken),
+                        _ => throw new InvalidOperationException(step.Kind.ToString()),
+                    };
+                    cancellationToken.ThrowIfCancellationRequested();
+                    new StepMarker { State = StepState.Done, Started = started, Finished = DateTimeOffset.UtcNow, Summary = outcome.Summary, Values = outcome.Values }.Write(folder);
+                    done++;
+                    progress?.Report(new GridProgress(GridEvent.StepDone, step, i, plan.Steps.Count) { Message = outcome.Summary });
+                    break;
             }
             catch (OperationCanceledException)
             {
@@ -84,23 +91,33 @@ public static class GridRunner
                 GridIndex.Write(plan);
                 throw;
             }
-            catch (Exception e) when (e is ClapAuditException or IOException or InvalidOperationException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OperationCanceledException && attempt < retries)
             {
+                new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
+                progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = $"failed ({FirstLine(e.Message)}); trying again" });
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Any failure of one step (a bad file, a native fault) is that step's: record it and let the grid decide.
                 failed++;
                 unavailable.Add(step.Name);
-                errors.Add($"{step.Name}: {e.Message}");
+                errors.Add($"{step.Name}: {FirstLine(e.Message)}");
                 new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
-                progress?.Report(new GridProgress(GridEvent.StepFailed, step, i, plan.Steps.Count) { Message = e.Message });
+                progress?.Report(new GridProgress(GridEvent.StepFailed, step, i, plan.Steps.Count) { Message = FirstLine(e.Message) });
                 if (!keepGoing)
                 {
                     GridIndex.Write(plan);
                     return new GridRunResult(done, skipped, failed, plan.Steps.Count - i - 1, errors);
                 }
+                break;
+            }
             }
             GridIndex.Write(plan);
         }
         return new GridRunResult(done, skipped, failed, blocked, errors);
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>The resolved config as JSON in the grid folder, so that <c>grid status</c> needs only the folder.</summary>
     public static string ConfigPath(string gridDirectory) => Path.Combine(gridDirectory, "config.json");

@@ -12,6 +12,8 @@ public class GridRunnerTests
     {
         public List<string> Calls { get; } = [];
         public string? FailOn { get; set; }
+        /// <summary>How many times <see cref="FailOn"/> fails before it succeeds (default: always).</summary>
+        public int FailTimes { get; set; } = int.MaxValue;
         public string? CancelOn { get; set; }
         public CancellationTokenSource? Cancel { get; set; }
 
@@ -19,7 +21,7 @@ public class GridRunnerTests
         {
             Calls.Add(name);
             if (name == CancelOn) { Cancel!.Cancel(); Cancel.Token.ThrowIfCancellationRequested(); }
-            if (name == FailOn) throw new ClapAuditException(ErrorKind.InvalidData, $"{name} broke");
+            if (name == FailOn && FailTimes-- > 0) throw new ClapAuditException(ErrorKind.InvalidData, $"{name} broke");
             Directory.CreateDirectory(folder);
             File.WriteAllText(Path.Combine(folder, "out.txt"), name);
             return new StepOutcome($"{name} ok", new Dictionary<string, double> { ["x"] = Calls.Count });
@@ -75,7 +77,7 @@ public class GridRunnerTests
         using var dir = Fixtures.TempDir();
         var plan = new GridPlan(Config("dirty/dirty", "dirty/none"), dir.Path);
         var fake = new FakeSteps { FailOn = "train dirty/dirty" };
-        var result = GridRunner.Run(plan, fake, keepGoing: true);
+        var result = GridRunner.Run(plan, fake, keepGoing: true, retries: 0);
 
         Assert.Equal(1, result.Failed);
         Assert.Equal(2, result.Blocked); // zeroshot and embed of dirty/dirty
@@ -92,12 +94,26 @@ public class GridRunnerTests
     }
 
     [Fact]
+    public void AStepThatFailsOnceIsRetriedAndItsRunGoesOn()
+    {
+        using var dir = Fixtures.TempDir();
+        var plan = new GridPlan(Config("dirty/none"), dir.Path);
+        var fake = new FakeSteps { FailOn = "train dirty/none", FailTimes = 1 };
+        var messages = new List<string>();
+        var result = GridRunner.Run(plan, fake, new SyncProgress<GridProgress>(p => { if (p.Message is not null) messages.Add(p.Message); }));
+        Assert.True(result.Succeeded);
+        Assert.Equal(2, fake.Calls.Count(c => c == "train dirty/none"));
+        Assert.Contains("failed (train dirty/none broke); trying again", messages);
+        Assert.Equal(StepState.Done, GridRunner.Status(plan).Single(s => s.Step.Name == "train dirty/none").Marker.State);
+    }
+
+    [Fact]
     public void WithoutKeepGoingTheRunStopsAtTheFirstFailure()
     {
         using var dir = Fixtures.TempDir();
         var plan = new GridPlan(Config("dirty/none"), dir.Path);
         var fake = new FakeSteps { FailOn = "data dirty" };
-        var result = GridRunner.Run(plan, fake);
+        var result = GridRunner.Run(plan, fake, retries: 0);
         Assert.False(result.Succeeded);
         Assert.Equal(["data dirty"], fake.Calls);
     }
@@ -145,7 +161,7 @@ public class GridRunnerTests
     {
         using var dir = Fixtures.TempDir();
         var plan = new GridPlan(Config("clean/none"), dir.Path);
-        GridRunner.Run(plan, new FakeSteps { FailOn = "zeroshot clean/none" }, keepGoing: true);
+        GridRunner.Run(plan, new FakeSteps { FailOn = "zeroshot clean/none" }, keepGoing: true, retries: 0);
 
         var (code, output, err) = ClapAudit.Tests.Cli.CliTestHost.Run("grid", "status", dir.Path, "--json", "-");
         Assert.True(code == 0, err);
