@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace ClapAudit.Tests.Training.Pretraining;
 
+[Collection(TorchGlobalRngCollection.Name)]
 public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private sealed class Sync(Action<TrainingProgress> a) : IProgress<TrainingProgress>
