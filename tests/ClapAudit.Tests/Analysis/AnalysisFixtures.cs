@@ -20,4 +20,15 @@ public static class AnalysisFixtures
     public static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     public static readonly string[] GoodBundles = ["clusters", "empty_class", "singletons"];
+
+    /// <summary>(bundle, metric, name) for every reference value of a measurement ("silhouette", "topology") in the fixtures.</summary>
+    public static TheoryData<string, string, string> Cases(string measurement)
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var b in GoodBundles)
+            foreach (var metric in new[] { "cosine", "euclidean" })
+                foreach (var entry in Bundle(b).GetProperty(measurement).GetProperty(metric).EnumerateObject())
+                    data.Add(b, metric, entry.Name);
+        return data;
+    }
 }

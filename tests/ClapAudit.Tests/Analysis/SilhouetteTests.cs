@@ -8,15 +8,7 @@ namespace ClapAudit.Tests.Analysis;
 
 public class SilhouetteTests
 {
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var b in AnalysisFixtures.GoodBundles)
-            foreach (var metric in new[] { "cosine", "euclidean" })
-                foreach (var rep in AnalysisFixtures.Bundle(b).GetProperty("silhouette").GetProperty(metric).EnumerateObject())
-                    data.Add(b, metric, rep.Name);
-        return data;
-    }
+    public static TheoryData<string, string, string> Cases() => AnalysisFixtures.Cases("silhouette");
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -8,15 +8,7 @@ namespace ClapAudit.Tests.Analysis;
 
 public class TopologicalSimilarityTests
 {
-    public static TheoryData<string, string, string> Cases()
-    {
-        var data = new TheoryData<string, string, string>();
-        foreach (var b in AnalysisFixtures.GoodBundles)
-            foreach (var metric in new[] { "cosine", "euclidean" })
-                foreach (var c in AnalysisFixtures.Bundle(b).GetProperty("topology").GetProperty(metric).EnumerateObject())
-                    data.Add(b, metric, c.Name);
-        return data;
-    }
+    public static TheoryData<string, string, string> Cases() => AnalysisFixtures.Cases("topology");
 
     [Theory]
     [MemberData(nameof(Cases))]
