@@ -24,14 +24,20 @@ public static class DemoCommand
         var quick = new Option<bool>("--quick") { Description = "A smaller world and shorter training (about 2 minutes on 2 cores)." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override a size of the demo: section.key=value, section one of world, text, training, pretraining " +
+                "(e.g. world.test_classes=12, training.max_epochs=10; keys as in docs/demo-world.md and docs/cli.md). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("demo", "Run the paper's method end to end on a synthetic sound world generated in code (CPU, minutes): " +
             "leakage in captions and in audio pre-training, six setups, zero-shot accuracy, silhouette, topology, t-SNE and the HTML report.")
         {
-            outDir, quick, seed, threads,
+            outDir, quick, seed, threads, set,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
-            var preset = parse.GetValue(quick) ? DemoPreset.Quick : DemoPreset.Default;
+            var preset = (parse.GetValue(quick) ? DemoPreset.Quick : DemoPreset.Default).WithOverrides(parse.GetValue(set) ?? []);
             string root = Path.GetFullPath(parse.GetValue(outDir)!);
             int s = parse.GetValue(seed);
             int t = parse.GetValue(threads);
@@ -40,6 +46,7 @@ public static class DemoCommand
             bool live = Consoles.IsTerminal(ctx.Output);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             console.MarkupLine($"[bold]ClapAudit demo[/] ({preset.Name}, seed {s}) in {Markup.Escape(root)}");
+            preset.Claim(root, s);
 
             // 1. The world, in the published layouts.
             var world = SyntheticWorld.Generate(preset.World with { Seed = s }, Path.Combine(root, "world"),

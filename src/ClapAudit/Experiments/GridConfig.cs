@@ -42,6 +42,29 @@ public sealed record GridConfig
     /// <summary>Also compute t-SNE maps and write the report at the end.</summary>
     public bool Report { get; init; } = true;
 
+    /// <summary>
+    /// Keys (snake_case; <c>training.x</c> for recipe entries) whose values differ between two configs,
+    /// ignoring those that do not change results: title, threads, device and the report switch.
+    /// </summary>
+    public IReadOnlyList<string> ResultDifferences(GridConfig other)
+    {
+        var diff = new List<string>();
+        void Compare<T>(string key, T a, T b) { if (!EqualityComparer<T>.Default.Equals(a, b)) diff.Add(key); }
+        void CompareMap(string section, Dictionary<string, string> a, Dictionary<string, string> b)
+        {
+            foreach (string key in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))
+                if (a.GetValueOrDefault(key) != b.GetValueOrDefault(key)) diff.Add($"{section}.{key}");
+        }
+        Compare("esc50", Esc50, other.Esc50); Compare("bert", Bert, other.Bert); Compare("clotho", Clotho, other.Clotho);
+        Compare("audio_caps", AudioCaps, other.AudioCaps); Compare("fsd50k", Fsd50k, other.Fsd50k); Compare("macs", Macs, other.Macs);
+        Compare("cnn14_dirty", Cnn14Dirty, other.Cnn14Dirty); Compare("audio_set", AudioSet, other.AudioSet);
+        Compare("prompt", Prompt, other.Prompt); Compare("match", Match, other.Match); Compare("seed", Seed, other.Seed);
+        if (!RandomInitChannels.SequenceEqual(other.RandomInitChannels)) diff.Add("random_init_channels");
+        CompareMap("training", Training, other.Training);
+        CompareMap("pretraining", Pretraining, other.Pretraining);
+        return diff;
+    }
+
     /// <summary>The setups to run, in the paper's order.</summary>
     public IReadOnlyList<GridSetup> SelectedSetups()
     {

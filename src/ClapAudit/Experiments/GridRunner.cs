@@ -34,6 +34,7 @@ public static class GridRunner
         bool keepGoing = false, CancellationToken cancellationToken = default, int retries = 1)
     {
         Directory.CreateDirectory(plan.GridDirectory);
+        RefuseChangedSettings(plan);
         SaveConfig(plan);
         GridIndex.Write(plan);
 
@@ -121,6 +122,21 @@ public static class GridRunner
 
     /// <summary>The resolved config as JSON in the grid folder, so that <c>grid status</c> needs only the folder.</summary>
     public static string ConfigPath(string gridDirectory) => Path.Combine(gridDirectory, "config.json");
+
+    /// <summary>
+    /// Finished steps are reused by folder, so a rerun with other settings would silently mix old and new
+    /// results: refuse it, naming what changed. (Setups may be added or dropped: each has its own folder.)
+    /// </summary>
+    private static void RefuseChangedSettings(GridPlan plan)
+    {
+        if (!File.Exists(ConfigPath(plan.GridDirectory))) return;
+        var saved = LoadSavedConfig(plan.GridDirectory);
+        var changed = plan.Config.ResultDifferences(saved with { Setups = plan.Config.Setups });
+        if (changed.Count > 0)
+            throw new ClapAuditException(ErrorKind.InvalidSetting,
+                $"{plan.GridDirectory} was run with other settings ({string.Join(", ", changed)} differ); " +
+                "use another output folder, or delete this one to start over");
+    }
 
     private static void SaveConfig(GridPlan plan) =>
         AtomicFile.WriteAllText(ConfigPath(plan.GridDirectory), JsonSerializer.Serialize(plan.Config, GridIndex.JsonOptions));

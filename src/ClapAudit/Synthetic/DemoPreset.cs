@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ClapAudit.Common;
 using ClapAudit.Training;
 
 namespace ClapAudit.Synthetic;
@@ -43,6 +45,70 @@ public sealed record DemoPreset(
         ["base_width"] = "8", ["batch_size"] = "32", ["max_epochs"] = $"{maxEpochs}", ["early_stopping_patience"] = "4",
         ["spec_augment"] = "false", ["mixup"] = "false", ["z_normalize"] = "true", ["validation_fraction"] = "0.1",
     });
+
+    private static readonly RecipeSettings<SyntheticWorldOptions> WorldSettings = new("world", "test_classes, captioned_clips_per_class");
+    private static readonly string[] Sections = ["world", "text", "training", "pretraining"];
+
+    /// <summary>
+    /// Applies <c>section.key=value</c> overrides (<c>world.</c>, <c>text.</c>, <c>training.</c>,
+    /// <c>pretraining.</c>; snake_case keys, invariant-culture numbers), e.g. <c>world.test_classes=12</c> or
+    /// <c>training.max_epochs=10</c>. World and text keys are checked here; training and pre-training keys
+    /// by the recipes when the grid reads them, with the same messages as <c>train --set</c>.
+    /// </summary>
+    public DemoPreset WithOverrides(IEnumerable<string> overrides)
+    {
+        var world = World;
+        var text = Text;
+        var training = new Dictionary<string, string>(Training);
+        var pretraining = new Dictionary<string, string>(Pretraining);
+        foreach (string item in overrides)
+        {
+            int dot = item.IndexOf('.'), eq = item.IndexOf('=');
+            if (dot <= 0 || eq <= dot + 1)
+                throw new ClapAuditException(ErrorKind.InvalidSetting,
+                    $"demo override '{item}': expected section.key=value with section one of {string.Join(", ", Sections)}, e.g. world.test_classes=12");
+            string section = item[..dot], key = item[(dot + 1)..eq].Trim(), value = item[(eq + 1)..].Trim();
+            switch (section)
+            {
+                case "world": world = WorldSettings.With(world, key, value); break;
+                case "text": text = text.With(key, value); break;
+                case "training": training[key] = value; break;
+                case "pretraining": pretraining[key] = value; break;
+                default:
+                    throw new ClapAuditException(ErrorKind.InvalidSetting,
+                        $"demo override '{item}': unknown section '{section}', expected one of {string.Join(", ", Sections)}");
+            }
+        }
+        world.Validate();
+        text.Validate();
+        return this with { World = world, Text = text, Training = training, Pretraining = pretraining };
+    }
+
+    /// <summary>
+    /// Records the preset and seed in <c>DIR/demo.json</c>, or checks that an earlier run in
+    /// <paramref name="root"/> used the same ones. A rerun reuses every finished step, so a rerun with
+    /// other sizes or another seed would mix old and new results: it is refused instead, naming the folder.
+    /// </summary>
+    public void Claim(string root, int seed)
+    {
+        string path = Path.Combine(root, "demo.json");
+        string json = JsonSerializer.Serialize(new
+        {
+            preset = Name, seed, world = World with { Seed = seed }, text = Text with { Seed = seed, Threads = 0 },
+            training = new SortedDictionary<string, string>(Training.ToDictionary(), StringComparer.Ordinal),
+            pretraining = new SortedDictionary<string, string>(Pretraining.ToDictionary(), StringComparer.Ordinal),
+            cnn14_channels = Cnn14Channels,
+        }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        if (File.Exists(path))
+        {
+            if (File.ReadAllText(path) != json)
+                throw new ClapAuditException(ErrorKind.InvalidSetting,
+                    $"{root} holds a demo run with other settings or another seed (see {path}); use another --out, or delete that folder to start over");
+            return;
+        }
+        Directory.CreateDirectory(root);
+        AtomicFile.WriteAllText(path, json);
+    }
 
     private static readonly int[] Widths = [8, 16, 32, 64, 128, 256];
 

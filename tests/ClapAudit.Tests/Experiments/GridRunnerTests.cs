@@ -62,6 +62,28 @@ public class GridRunnerTests
     }
 
     [Fact]
+    public void ARerunWithOtherSettingsIsRefusedNamingWhatChangedButThreadsAndSetupsMayChange()
+    {
+        using var dir = Fixtures.TempDir();
+        GridRunner.Run(new GridPlan(Config("dirty/dirty"), dir.Path), new FakeSteps());
+
+        var changed = Config("dirty/dirty") with { Training = new() { ["max_epochs"] = "10" }, Seed = 3 };
+        var fake = new FakeSteps();
+        var e = Assert.Throws<ClapAuditException>(() => GridRunner.Run(new GridPlan(changed, dir.Path), fake));
+        Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
+        Assert.Contains(dir.Path, e.Message);
+        Assert.Contains("seed, training.max_epochs differ", e.Message);
+        Assert.Empty(fake.Calls);
+
+        // Threads, title and the choice of setups do not change any finished step's result.
+        var same = Config("dirty/dirty", "clean/none") with { Threads = 1, Title = "renamed" };
+        var more = new FakeSteps();
+        GridRunner.Run(new GridPlan(same, dir.Path), more);
+        Assert.Contains("train clean/none", more.Calls);
+        Assert.DoesNotContain("train dirty/dirty", more.Calls);
+    }
+
+    [Fact]
     public void OnlyTheStepsTheChosenSetupsNeedArePlanned()
     {
         using var dir = Fixtures.TempDir();
