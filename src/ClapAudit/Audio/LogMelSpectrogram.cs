@@ -1,4 +1,5 @@
 using ClapAudit.Common;
+using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -91,12 +92,12 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
             center: true, pad_mode: PaddingModes.Reflect, normalized: false, onesided: true, return_complex: true); // (B, F, T)
         var re = spec.real;
         var im = spec.imag;
-        var power = re.square().add_(im.square());                   // |X|^2, (B, F, T)
+        var power = re.Squared().PlusInPlace(im.Squared());                   // |X|^2, (B, F, T)
         var mel = matmul(power.transpose(1, 2), melW);               // (B, T, M)
-        var db = mel.clamp_(min: _options.Amin).log10_().mul_(10.0);
-        if (_refDb != 0) db = db.sub_(_refDb);
+        var db = mel.ClampMinInPlace(_options.Amin).log10_().TimesInPlace(10.0);
+        if (_refDb != 0) db = db.MinusInPlace(_refDb);
         if (_options.TopDb is double topDb)
-            db = db.clamp_(min: db.max().ToDouble() - topDb);
+            db = db.ClampMinInPlace(db.max().ToDouble() - topDb);
         return db.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

@@ -30,8 +30,8 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long length = inputIds.shape[1];
-        var positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
-        var e = word_embeddings.call(inputIds) + token_type_embeddings.call(tokenTypeIds) + position_embeddings.call(positions);
+        var positions = SafeScalars.Arange(length, ScalarType.Int64, inputIds.device).unsqueeze(0);
+        var e = word_embeddings.call(inputIds).Plus(token_type_embeddings.call(tokenTypeIds)).Plus(position_embeddings.call(positions));
         return dropout.call(LayerNorm.call(e)).MoveToOuterDisposeScope();
     }
 }
@@ -67,7 +67,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var q = Heads(query.call(hidden));
         var k = Heads(key.call(hidden));
         var v = Heads(value.call(hidden));
-        var scores = q.matmul(k.transpose(-1, -2)) / Math.Sqrt(_headSize) + additiveMask;
+        var scores = q.matmul(k.transpose(-1, -2)).DividedBy(Math.Sqrt(_headSize)).Plus(additiveMask);
         var probs = dropout.call(nn.functional.softmax(scores, -1));
         var context = probs.matmul(v).transpose(1, 2).contiguous().view(b, l, _heads * _headSize);
         return context.MoveToOuterDisposeScope();
@@ -92,7 +92,7 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hidden, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.call(dropout.call(dense.call(hidden)) + residual).MoveToOuterDisposeScope();
+        return LayerNorm.call(dropout.call(dense.call(hidden)).Plus(residual)).MoveToOuterDisposeScope();
     }
 }
 
@@ -143,7 +143,7 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     }
 
     private static Tensor GeluTanh(Tensor x) =>
-        0.5 * x * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3))));
+        x.Times(0.5) * tanh(x.Plus(x.Power(3).Times(0.044715)).Times(Math.Sqrt(2.0 / Math.PI))).Plus(1.0);
 }
 
 /// <summary>One transformer layer: attention, intermediate, output.</summary>

@@ -41,7 +41,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor>, ITextBackbone
         using var scope = NewDisposeScope();
         var types = tokenTypeIds ?? zeros_like(inputIds);
         var h = embeddings.call(inputIds, types);
-        var additive = (1.0f - attentionMask.to(h.dtype)).mul(float.MinValue).unsqueeze(1).unsqueeze(2);
+        var additive = attentionMask.to(h.dtype).negative().Plus(1.0).Times(float.MinValue).unsqueeze(1).unsqueeze(2); // (1 - mask) * min
         return encoder.call(h, additive).MoveToOuterDisposeScope();
     }
 

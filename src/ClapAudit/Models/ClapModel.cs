@@ -87,7 +87,12 @@ public sealed class ClapModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var c = logit_scale.exp() * ea.matmul(et.t());
-        if (Options.LogitClamp > 0) c = c.clamp(-Options.LogitClamp, Options.LogitClamp);
+        if (Options.LogitClamp > 0)
+        {
+            using var lo = (-Options.LogitClamp).ToScalar();
+            using var hi = Options.LogitClamp.ToScalar();
+            c = c.clamp(lo, hi);
+        }
         return c.MoveToOuterDisposeScope();
     }
 

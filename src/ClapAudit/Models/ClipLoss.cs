@@ -14,9 +14,9 @@ public static class ClipLoss
             throw new Common.ClapAuditException(Common.ErrorKind.Mismatch,
                 $"CLIP loss needs square logits (N x N), got ({string.Join(", ", logits.shape)})");
         using var scope = NewDisposeScope();
-        var targets = arange(logits.shape[0], dtype: int64, device: logits.device);
+        var targets = SafeScalars.Arange(logits.shape[0], int64, logits.device);
         var rows = nn.functional.cross_entropy(logits, targets);
         var columns = nn.functional.cross_entropy(logits.t(), targets);
-        return ((rows + columns) / 2).MoveToOuterDisposeScope();
+        return rows.Plus(columns).DividedBy(2).MoveToOuterDisposeScope();
     }
 }

@@ -14,7 +14,7 @@ namespace ClapAudit.Models;
 public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
 {
     // Declaration order = PyTorch's state-dict order.
-    private readonly BatchNorm2d bn0;
+    private readonly ScalarSafeBatchNorm2d bn0;
     private readonly Cnn14ConvBlock conv_block1;
     private readonly Cnn14ConvBlock conv_block2;
     private readonly Cnn14ConvBlock conv_block3;
@@ -29,7 +29,7 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
     {
         Options = (options ?? new Cnn14Options()).Validated();
         var c = Options.Channels;
-        bn0 = nn.BatchNorm2d(Options.MelBins);
+        bn0 = new ScalarSafeBatchNorm2d(Options.MelBins);
         conv_block1 = new Cnn14ConvBlock(nameof(conv_block1), 1, c[0], 2);
         conv_block2 = new Cnn14ConvBlock(nameof(conv_block2), c[0], c[1], 2);
         conv_block3 = new Cnn14ConvBlock(nameof(conv_block3), c[1], c[2], 2);
@@ -63,7 +63,7 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
             x = nn.functional.dropout(block.call(x), Options.BlockDropout, training);
         x = x.mean([3]);
         var (maxOverTime, _) = x.max(2);
-        x = maxOverTime + x.mean([2]);
+        x = maxOverTime.Plus(x.mean([2]));
         x = nn.functional.dropout(x, Options.HeadDropout, training);
         x = fc1.call(x).relu_();
         var clipwise = nn.functional.sigmoid(fc_audioset.call(x));

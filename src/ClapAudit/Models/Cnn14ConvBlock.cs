@@ -9,16 +9,16 @@ public sealed class Cnn14ConvBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn1;
-    private readonly BatchNorm2d bn2;
+    private readonly ScalarSafeBatchNorm2d bn1;
+    private readonly ScalarSafeBatchNorm2d bn2;
     private readonly long[] _pool;
 
     public Cnn14ConvBlock(string name, int inChannels, int outChannels, int pool) : base(name)
     {
         conv1 = nn.Conv2d(inChannels, outChannels, kernel_size: 3, stride: 1, padding: 1, bias: false);
         conv2 = nn.Conv2d(outChannels, outChannels, kernel_size: 3, stride: 1, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(outChannels);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn1 = new ScalarSafeBatchNorm2d(outChannels);
+        bn2 = new ScalarSafeBatchNorm2d(outChannels);
         _pool = [pool, pool];
         RegisterComponents();
     }

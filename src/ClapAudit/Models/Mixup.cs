@@ -40,6 +40,6 @@ public static class Mixup
         var lam = lambdas.to(x.dtype).to(x.device).reshape(shape);
         var even = x[TensorIndex.Slice(0, null, 2)] * lam[TensorIndex.Slice(0, null, 2)];
         var odd = x[TensorIndex.Slice(1, null, 2)] * lam[TensorIndex.Slice(1, null, 2)];
-        return (even + odd).MoveToOuterDisposeScope();
+        return even.Plus(odd).MoveToOuterDisposeScope();
     }
 }

@@ -47,10 +47,11 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         if (training && _dropout > 0)
         {
             var noise = empty_like(embed2).bernoulli_(1 - _dropout, generator: DropoutGenerator);
-            noise.div_(1 - _dropout);
+            using var keep = (1 - _dropout).ToScalar();
+            noise.div_(keep);
             embed2 = embed2 * noise;
         }
-        return layer_norm.call(embed1 + embed2).MoveToOuterDisposeScope();
+        return layer_norm.call(embed1.Plus(embed2)).MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ClapAudit.Common;
 using ClapAudit.Models;
+using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -150,7 +151,7 @@ public sealed class Trainer
     {
         _model.SetBackbonesFrozen(phase == TrainingPhase.Frozen);
         _optimizer?.Dispose();
-        _optimizer = optim.Adam(_model.TrainableParameters(), lr);
+        _optimizer = new ScalarSafeAdam(_model.TrainableParameters(), lr);
         _plateau = new PlateauScheduler(_recipe.PlateauFactor, _recipe.PlateauPatience, lr, plateau);
         _early = new EarlyStopping(_recipe.EarlyStoppingPatience, _recipe.EarlyStoppingMinDelta, early);
     }

@@ -6,6 +6,7 @@ using ClapAudit.Audio;
 using ClapAudit.Common;
 using ClapAudit.Data;
 using ClapAudit.Models;
+using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -166,7 +167,7 @@ public static class AudioPretraining
             _model.to(_device);
             _frontEnd = new LogMelSpectrogram(recipe.LogMelOptions());
             _frontEnd.to(_device);
-            _optimizer = optim.Adam(_model.parameters(), recipe.LearningRate, amsgrad: recipe.Amsgrad);
+            _optimizer = new ScalarSafeAdam(_model.parameters(), recipe.LearningRate, amsgrad: recipe.Amsgrad);
             var audio = recipe.Preprocessing();
             _trainLoader = new ClipBatchLoader(data.Train, _classes, audio, recipe.Workers, recipe.PrefetchBatches);
             _valLoader = new ClipBatchLoader(data.Validation, _classes, audio, recipe.Workers, recipe.PrefetchBatches);

@@ -5,6 +5,7 @@ using ClapAudit.Checkpoints;
 using ClapAudit.Common;
 using ClapAudit.Models;
 using ClapAudit.Text;
+using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,7 +74,7 @@ public static class TextPretraining
 
         var initialProbe = job.ProbePairs is { Count: >= 2 } pairs0 ? SynonymProbe.Measure(model, tokenizer, pairs0) : null;
 
-        using var optimizer = optim.AdamW(parameters, r.LearningRate, weight_decay: r.WeightDecay);
+        using var optimizer = new ScalarSafeAdamW(parameters, r.LearningRate, weight_decay: r.WeightDecay);
         var mlmLosses = new List<double>(r.Steps);
         var conLosses = new List<double>(r.Steps);
         int[] order = [];
@@ -181,7 +182,8 @@ public static class TextPretraining
         var hidden = model.call(idsT, maskT);
         long h = hidden.shape[2];
 
-        var picked = labelsT.ne(IgnoreIndex).nonzero().squeeze(1);
+        using var ignore = IgnoreIndex.ToScalar();
+        var picked = labelsT.ne(ignore).nonzero().squeeze(1);
         var mlm = picked.shape[0] > 0
             ? nn.functional.cross_entropy(head.call(hidden.reshape(-1, h).index_select(0, picked), wordEmbeddings), labelsT.index_select(0, picked))
             : zeros(1).sum();
@@ -215,19 +217,20 @@ public static class TextPretraining
         if (r.ContrastiveWeight > 0)
         {
             var z = nn.functional.normalize(cls, p: 2, dim: 1);
-            var sim = z[..b].matmul(z[b..].t()) / r.Temperature;
+            var sim = z[..b].matmul(z[b..].t()).DividedBy(r.Temperature);
             var same = new bool[b * b];
             for (int i = 0; i < b; i++)
                 for (int j = 0; j < b; j++)
                     same[i * b + j] = i != j && canonical[batch[i]] == canonical[batch[j]];
-            sim = sim.masked_fill(tensor(same, [b, b]), float.NegativeInfinity);
-            var target = arange(b, dtype: ScalarType.Int64);
-            con = (nn.functional.cross_entropy(sim, target) + nn.functional.cross_entropy(sim.t(), target)) / 2;
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
+            sim = sim.masked_fill(tensor(same, [b, b]), minusInfinity);
+            var target = SafeScalars.Arange(b, ScalarType.Int64);
+            con = nn.functional.cross_entropy(sim, target).Plus(nn.functional.cross_entropy(sim.t(), target)).DividedBy(2);
         }
         else con = zeros(1).sum();
 
-        var sentence = r.ContextWeight * ctxLoss + r.ContrastiveWeight * con;
-        var loss = mlm + sentence;
+        var sentence = ctxLoss.Times(r.ContextWeight).Plus(con.Times(r.ContrastiveWeight));
+        var loss = mlm.Plus(sentence);
         optimizer.zero_grad();
         loss.backward();
         nn.utils.clip_grad_norm_(optimizer.parameters(), r.GradientClipNorm);
@@ -269,9 +272,10 @@ public static class TextPretraining
     private static void InitializeLikeBert(BertModel model, MaskedLmHead head, int padId, double std)
     {
         using var _ = no_grad();
+        using var one = 1.0f.ToScalar();
         foreach (var (name, p) in model.named_parameters().Concat(head.named_parameters()))
         {
-            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(1.0f);
+            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(one);
             else if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
             else p.normal_(0, std);
             if (name == "embeddings.word_embeddings.weight") p[padId].zero_();
