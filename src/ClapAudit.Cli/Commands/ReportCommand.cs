@@ -180,6 +180,13 @@ public static class ReportCommand
             console.MarkupLine($"[yellow]{Markup.Escape(s.Setup.Label)} {s.Status}:[/] {Markup.Escape(s.Reason!)}");
         foreach (var b in o.Backbones.Where(b => b.Reason is not null))
             console.MarkupLine($"[yellow]backbone '{Markup.Escape(b.Backbone.Caption)}' {b.Status}:[/] {Markup.Escape(b.Reason!)}");
+        if (o.Data.Orderings.Count > 0)
+        {
+            foreach (string measure in o.Data.Orderings.Select(x => x.Measure).Distinct())
+                console.MarkupLine($"Paper's orderings: {Markup.Escape(PaperOrderings.Summary(o.Data.Orderings, measure))}");
+            foreach (var x in o.Data.Orderings.Where(y => !y.Holds && y.Measure != "silhouette of x_a"))
+                console.MarkupLine($"[yellow]unlike the paper:[/] {Markup.Escape(x.Measure)}, {Markup.Escape(x.Claim)}: {Markup.Escape(x.Values)}");
+        }
         foreach (var n in o.Data.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(n)}");
         console.MarkupLine($"Report: [bold]{Markup.Escape(o.HtmlPath)}[/]");
         console.MarkupLine($"Numbers: {Markup.Escape(o.JsonPath)}");

@@ -58,6 +58,19 @@ public static class HtmlReport
         });
         h.Append("</section>");
 
+        // The paper's orderings, checked on these numbers: a run that does not show one says so here.
+        if (data.Orderings.Count > 0)
+        {
+            h.Append("<section id=\"orderings\"><h2>The paper's orderings in this run</h2>")
+             .Append("<p>Tables 1 and 2 of the paper: with the training data fixed, dirty audio pre-training gives more than clean, ")
+             .Append("and clean more than none; with the pre-training fixed, dirty training data give more than clean. ")
+             .Append("Each line says whether this run's numbers are in that order.</p><table><tr><th>measure</th><th>ordering</th><th>measured</th><th>as in the paper?</th></tr>");
+            foreach (var o in data.Orderings)
+                h.Append("<tr><td>").Append(E(o.Measure)).Append("</td><td>").Append(E(o.Claim)).Append("</td><td>").Append(E(o.Values))
+                 .Append("</td><td>").Append(o.Holds ? "yes" : "<strong>no</strong>").Append("</td></tr>");
+            h.Append("</table></section>");
+        }
+
         // Correlations
         h.Append("<section id=\"correlations\"><h2>Correlations across setups</h2><div class=\"figs\">");
         foreach (var c in data.Correlations)

@@ -233,6 +233,7 @@ public static class ReportBuilder
             BackboneMaps = backbones.Select(b => b.Figure).ToList(),
             Tables = tables,
             Notes = notes,
+            Orderings = PaperOrderings.Check([.. setups.Select(s => s.Row)]),
             Versions = versions,
             Metric = audit.Metric.Name(),
             MapsNote = options.Tsne ? null : mapsOff,
@@ -263,6 +264,10 @@ public static class ReportBuilder
             ["leakage"] = leakageNode,
             ["versions"] = new JsonObject(versions.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["orderings"] = new JsonArray(data.Orderings.Select(o => (JsonNode?)new JsonObject
+            {
+                ["measure"] = o.Measure, ["claim"] = o.Claim, ["holds"] = o.Holds, ["values"] = o.Values,
+            }).ToArray()),
         };
         AtomicFile.WriteAllText(json, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return new ReportOutcome(data, html, json, figures, setups, backbones, correlations, root);

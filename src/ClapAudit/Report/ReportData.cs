@@ -52,6 +52,8 @@ public sealed record ReportData
     public IReadOnlyList<ReportFigure> BackboneMaps { get; init; } = [];
     public IReadOnlyList<ReportTable> Tables { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>The paper's orderings (Tables 1-2) checked on these setups.</summary>
+    public IReadOnlyList<OrderingCheck> Orderings { get; init; } = [];
     public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
     /// <summary>Distance used by the silhouettes, topology and maps ("cosine" or "euclidean").</summary>

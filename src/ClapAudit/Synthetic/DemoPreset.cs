@@ -28,12 +28,18 @@ public sealed record DemoPreset(
     private static Dictionary<string, string> With(Dictionary<string, string> extra) =>
         Audio.Concat(extra).ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    /// <summary>CLAP training: the paper's schedule (frozen phase, then unfrozen with a lower rate), shortened.</summary>
+    /// <summary>
+    /// CLAP training: the paper's schedule (frozen backbones, then all unfrozen at a tenth of the rate),
+    /// shortened, with larger rates than the paper's 1e-4/1e-5 and a batch of 32 so that a few hundred
+    /// steps go somewhere. A larger unfrozen rate (1e-3) was tried: it erases the pre-trained structure that
+    /// the demo is about (silhouettes of x_a fell from about 0.9 to 0.3) and made the orderings a matter of
+    /// which epoch happened to be best (docs/demo-world.md, "Recipe").
+    /// </summary>
     private static Dictionary<string, string> Clap(int frozenEpochs, int maxEpochs) => With(new()
     {
-        ["batch_size"] = "64", ["projection_dim"] = "64", ["text_length"] = "32",
+        ["batch_size"] = "32", ["projection_dim"] = "64", ["text_length"] = "32",
         ["frozen_epochs"] = $"{frozenEpochs}", ["max_epochs"] = $"{maxEpochs}",
-        ["frozen_learning_rate"] = "1e-3", ["unfrozen_learning_rate"] = "3e-4",
+        ["frozen_learning_rate"] = "3e-3", ["unfrozen_learning_rate"] = "3e-4",
     });
 
     /// <summary>
@@ -113,8 +119,8 @@ public sealed record DemoPreset(
     private static readonly int[] Widths = [8, 16, 32, 64, 128, 256];
 
     public static DemoPreset Quick { get; } = new("quick", SyntheticWorldOptions.Quick, TextPretrainRecipe.Quick,
-        Clap(frozenEpochs: 2, maxEpochs: 4), Pretrain(maxEpochs: 12), Widths);
+        Clap(frozenEpochs: 2, maxEpochs: 3), Pretrain(maxEpochs: 6), Widths);
 
     public static DemoPreset Default { get; } = new("default", SyntheticWorldOptions.Default, TextPretrainRecipe.Default,
-        Clap(frozenEpochs: 3, maxEpochs: 8), Pretrain(maxEpochs: 10), Widths);
+        Clap(frozenEpochs: 6, maxEpochs: 9), Pretrain(maxEpochs: 6), Widths);
 }

@@ -18,12 +18,12 @@ public sealed record SyntheticWorldOptions
     /// <summary>Zero-shot test classes (ESC-50 style); made only of the test source kinds.</summary>
     public int TestClasses { get; init; } = 20;
     /// <summary>All other classes (captioned training and pre-training only).</summary>
-    public int OtherClasses { get; init; } = 40;
+    public int OtherClasses { get; init; } = 20;
 
     /// <summary>AudioSet-style labelled clips per class (audio pre-training), test classes included.</summary>
-    public int PretrainClipsPerClass { get; init; } = 50;
+    public int PretrainClipsPerClass { get; init; } = 40;
     /// <summary>Clotho-style captioned clips per class (CLAP training), test classes included ("dirty").</summary>
-    public int CaptionedClipsPerClass { get; init; } = 12;
+    public int CaptionedClipsPerClass { get; init; } = 8;
     /// <summary>ESC-50-style clips per test class (the zero-shot evaluation).</summary>
     public int TestClipsPerClass { get; init; } = 20;
 
