@@ -32,7 +32,7 @@ public sealed record TextPretrainRecipe
     public double InitializerRange { get; init; } = 0.02;
 
     // --- optimisation
-    public int Steps { get; init; } = 1200;
+    public int Steps { get; init; } = 2400;
     public int BatchSize { get; init; } = 64;
     /// <summary>AdamW peak learning rate, reached after <see cref="WarmupSteps"/>, then linear decay to 0 (BERT's schedule).</summary>
     public double LearningRate { get; init; } = 5e-3;
@@ -62,7 +62,7 @@ public sealed record TextPretrainRecipe
     public static TextPretrainRecipe Default { get; } = new();
 
     /// <summary>The demo's --quick preset: fewer steps, the same model.</summary>
-    public static TextPretrainRecipe Quick { get; } = new() { Steps = 400, WarmupSteps = 20 };
+    public static TextPretrainRecipe Quick { get; } = new() { Steps = 700, WarmupSteps = 20 };
 
     /// <summary>The HF BertConfig this recipe trains (vocabulary size from the vocab.txt).</summary>
     public BertConfig BertConfig(int vocabSize) => new BertConfig
