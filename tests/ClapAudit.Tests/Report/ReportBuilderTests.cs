@@ -103,7 +103,7 @@ public class ReportBuilderTests
         var outcome = Build(dir);
         var root = JsonNode.Parse(File.ReadAllText(outcome.JsonPath))!.AsObject();
         Assert.Equal(["version", "title", "created", "html", "figures_dir", "n_classes", "random_guess", "settings", "setups", "backbones",
-            "correlations", "correlations_skipped", "leakage", "versions", "notes"], root.Select(kv => kv.Key));
+            "correlations", "correlations_skipped", "leakage", "versions", "notes", "orderings"], root.Select(kv => kv.Key));
         Assert.Equal(0.125, (double)root["random_guess"]!);
         var setup = root["setups"]![0]!.AsObject();
         foreach (var key in new[] { "training", "pretraining", "label", "bundle", "status", "n_items", "n_classes", "top1", "top5", "silhouette", "topology", "figures", "run" })
