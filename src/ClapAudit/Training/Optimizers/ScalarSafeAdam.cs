@@ -23,15 +23,16 @@ public sealed class ScalarSafeAdam : Adam
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var o = group.Options;
-        double beta1 = o.beta1!.Value, beta2 = o.beta2!.Value, weightDecay = o.weight_decay!.Value;
-        double eps = o.eps!.Value, lr = o.LearningRate!.Value;
-        bool amsgrad = o.amsgrad!.Value, maximize = o.maximize!.Value;
-        using var beta1S = beta1.ToScalar();
-        using var beta2S = beta2.ToScalar();
-        using var oneMinusBeta1 = (1.0 - beta1).ToScalar();
-        using var oneMinusBeta2 = (1.0 - beta2).ToScalar();
+        double weightDecay = o.weight_decay!.Value;
+        bool maximize = o.maximize!.Value;
+        var moments = new AdamMoments(o.beta1!.Value, o.beta2!.Value, o.eps!.Value, o.LearningRate!.Value, o.amsgrad!.Value);
+        using var beta1 = moments.Beta1.ToScalar();
+        using var beta2 = moments.Beta2.ToScalar();
+        using var oneMinusBeta1 = (1.0 - moments.Beta1).ToScalar();
+        using var oneMinusBeta2 = (1.0 - moments.Beta2).ToScalar();
+        using var eps = moments.Eps.ToScalar();
+        var held = new AdamMoments.Held(beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps);
         using var weightDecayS = weightDecay.ToScalar();
-        using var epsS = eps.ToScalar();
         foreach (var parameter in group.Parameters)
         {
             var state = (State)_state[parameter.Handle];
@@ -39,21 +40,8 @@ public sealed class ScalarSafeAdam : Adam
             if (grad is null) continue;
             if (maximize) grad = -grad;
             state.step++;
-            double biasCorrection1 = 1.0 - Math.Pow(beta1, state.step);
-            double biasCorrection2 = 1.0 - Math.Pow(beta2, state.step);
-            if (weightDecay != 0.0) grad = grad.add(parameter, weightDecayS);
-            state.exp_avg.mul_(beta1S).add_(grad, oneMinusBeta1);
-            state.exp_avg_sq.mul_(beta2S).addcmul_(grad, grad.conj(), oneMinusBeta2);
-            if (amsgrad)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                previous.Dispose();
-            }
-            using var sqrtBiasCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
-            var denom = (amsgrad ? state.max_exp_avg_sq : state.exp_avg_sq).sqrt().div(sqrtBiasCorrection2).add_(epsS, SafeScalars.One);
-            using var negativeStepSize = (0.0 - lr / biasCorrection1).ToScalar();
-            parameter.addcdiv_(state.exp_avg, denom, negativeStepSize);
+            if (weightDecay != 0.0) grad = grad.add(parameter, weightDecayS); // L2 penalty in the gradient
+            moments.Apply(held, parameter, grad, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, state.step);
         }
     }, closure);
 }
