@@ -17,6 +17,19 @@
 # CLAPAUDIT_NATIVE_PATCH=always makes the patched copy even where the original loads (./test does, so the
 # path is proven on every machine); =never never makes it.
 
+# Splits a command line into the set-up's --yes (wherever it stands before a lone "--", after which everything
+# is the command's) and the command's own arguments: sets CLAPAUDIT_SETUP_ARGS and CLAPAUDIT_ARGS.
+clapaudit_split_yes() {
+  CLAPAUDIT_ARGS=()
+  CLAPAUDIT_SETUP_ARGS=()
+  local a passthrough=0
+  for a in "$@"; do
+    if [ $passthrough -eq 0 ] && [ "$a" = "--yes" ]; then CLAPAUDIT_SETUP_ARGS=("--yes"); continue; fi
+    [ "$a" = "--" ] && passthrough=1
+    CLAPAUDIT_ARGS+=("$a")
+  done
+}
+
 clapaudit_setup() {
   local root="$1"; shift
   local assume_yes=0

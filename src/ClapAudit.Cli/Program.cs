@@ -34,7 +34,7 @@ public static class Program
     {
         var root = new RootCommand(
             "ClapAudit: train CLAP-style audio-text contrastive models and audit their zero-shot claims for data leakage.\n" +
-            "Exit codes: 0 ok, 1 internal error, 2 usage or setting, 3 file not found, 4 invalid data, 5 mismatch, 6 non-finite values, 130 cancelled.");
+            "Exit codes: 0 ok, 1 internal error, 2 usage or setting, 3 file not found, 4 invalid data, 5 mismatch, 6 non-finite values, 7 native runtime not loadable, 130 cancelled.");
         root.Options.Add(CommonOptions.Verbose);
         // One line per command; each command class declares its own options.
         root.Subcommands.Add(DemoCommand.Create());

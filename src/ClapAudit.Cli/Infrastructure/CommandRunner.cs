@@ -20,6 +20,12 @@ public static class CommandRunner
         {
             return body(parse, context, token);
         }
+        catch (Exception e) when (NativeRuntime.IsLoadFailure(e))
+        {
+            context.Error.WriteLine($"clapaudit: {NativeRuntime.Describe()}");
+            if (context.Verbose) context.Error.WriteLine(e);
+            return ExitCodes.NativeRuntime;
+        }
         catch (ClapAuditException e)
         {
             context.Error.WriteLine($"clapaudit: {e.Message}");

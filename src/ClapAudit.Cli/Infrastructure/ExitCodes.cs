@@ -12,6 +12,8 @@ public static class ExitCodes
     public const int InvalidData = 4;
     public const int Mismatch = 5;
     public const int NonFinite = 6;
+    /// <summary>TorchSharp's native layer does not load here (the set-up of ./clapaudit was bypassed or failed).</summary>
+    public const int NativeRuntime = 7;
     public const int Cancelled = 130;
 
     public static int For(ErrorKind kind) => kind switch
