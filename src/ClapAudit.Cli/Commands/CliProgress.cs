@@ -9,19 +9,7 @@ namespace ClapAudit.Cli.Commands;
 /// </summary>
 internal static class CliProgress
 {
-    public static IAnsiConsole Console(TextWriter writer)
-    {
-        bool terminal = ReferenceEquals(writer, System.Console.Out) && !System.Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = 120;
-        return console;
-    }
+    public static IAnsiConsole Console(TextWriter writer) => Consoles.Create(writer, interactive: false);
 
     /// <summary>True when a live bar can be drawn on <paramref name="ctx"/>'s error stream.</summary>
     public static bool Live(CommandContext ctx) => ReferenceEquals(ctx.Error, System.Console.Error) && !System.Console.IsErrorRedirected;

@@ -89,19 +89,7 @@ public static class PretrainCommand
         console.Write(table);
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer)
-    {
-        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = 120;
-        return console;
-    }
+    private static IAnsiConsole CreateConsole(TextWriter writer) => Consoles.Create(writer, interactive: false);
 
     /// <summary>JSON lines to a file or standard output.</summary>
     private sealed class JsonLines(string path, TextWriter stdout) : IDisposable

@@ -23,7 +23,7 @@ public sealed record SplitOptions(double ValFraction = 0.2, int Seed = 0, SplitB
 public sealed record SplitResult(IReadOnlyList<AudioTextPair> Train, IReadOnlyList<AudioTextPair> Val, int StraddlingAudio);
 
 /// <summary>
-/// The seeded random train/validation split. The shuffle uses SplitMix64 written out here (not
+/// The seeded random train/validation split. The shuffle uses <see cref="SplitMix64"/> (not
 /// <see cref="Random"/>, whose seeded sequence .NET does not promise to keep across major versions),
 /// and the input order is the readers' fixed file order, so a seed gives the same split everywhere.
 /// Both outputs keep the input order.

@@ -48,7 +48,7 @@ public static class ClapTraining
         DeviceSelector.SetThreads(recipe.Threads);
 
         // Initialisation (random CNN14, projectors, logit scale) is a function of the seed.
-        manual_seed(DeterministicSeed.Torch(recipe.Seed, 5, 0));
+        manual_seed(DeterministicSeed.Torch(recipe.Seed, SeedStream.ClapInit, 0));
         using var bert = HuggingFaceBert.Load(job.BertFolder);
         Guard.Setting(recipe.TextLength <= bert.Config.MaxPositionEmbeddings,
             $"recipe key text_length: {recipe.TextLength} exceeds the BERT's max_position_embeddings {bert.Config.MaxPositionEmbeddings} ({job.BertFolder})");

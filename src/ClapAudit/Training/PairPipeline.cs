@@ -68,7 +68,7 @@ public sealed class PairPipeline : ITrainingData
         var order = Enumerable.Range(0, n).ToArray();
         if (split == DataSplit.Train)
         {
-            var rng = DeterministicSeed.Random(_options.Seed, 1, epoch);
+            var rng = DeterministicSeed.Random(_options.Seed, SeedStream.PairShuffle, epoch);
             for (int i = n - 1; i > 0; i--)
             {
                 int j = rng.Next(i + 1);
@@ -156,7 +156,7 @@ public sealed class PairPipeline : ITrainingData
                 var item = items[order[position]];
                 try
                 {
-                    var rng = DeterministicSeed.Random(_options.Seed, 2 + (int)split, rngEpoch, position);
+                    var rng = DeterministicSeed.Random(_options.Seed, CropStream(split), rngEpoch, position);
                     float[] wave = _loadAudio(item, rng);
                     if (wave.Length != samples)
                         throw new ClapAuditException(ErrorKind.Mismatch, $"{item.Audio}: the audio loader returned {wave.Length} samples, expected {samples}");
@@ -202,4 +202,7 @@ public sealed class PairPipeline : ITrainingData
         }
         return new TrainingBatch(flatAudio, keep.Count, samples, ids, mask, tokenLength, itemIds, skipped);
     }
+
+    private static SeedStream CropStream(DataSplit split) =>
+        split == DataSplit.Train ? SeedStream.PairCropTrain : SeedStream.PairCropValidation;
 }

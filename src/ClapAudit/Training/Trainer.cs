@@ -214,8 +214,8 @@ public sealed class Trainer
         using var scope = NewDisposeScope();
         // Dropout depends on the seed and the step only, so a resumed run repeats it. The projectors
         // draw from their own generator; backbone dropout (BERT) from torch's default one.
-        manual_seed(DeterministicSeed.Torch(_recipe.Seed, 3, _state.GlobalStep));
-        _model.SeedDropout(DeterministicSeed.Torch(_recipe.Seed, 4, _state.GlobalStep));
+        manual_seed(DeterministicSeed.Torch(_recipe.Seed, SeedStream.ClapStep, _state.GlobalStep));
+        _model.SeedDropout(DeterministicSeed.Torch(_recipe.Seed, SeedStream.ClapDropout, _state.GlobalStep));
         var (wave, ids, mask) = ToTensors(batch);
         try
         {

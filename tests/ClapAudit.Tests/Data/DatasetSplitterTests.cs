@@ -1,3 +1,4 @@
+using ClapAudit.Common;
 using ClapAudit.Data;
 using FsCheck;
 using FsCheck.Fluent;

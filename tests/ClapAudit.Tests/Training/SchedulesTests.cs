@@ -48,8 +48,13 @@ public class SchedulesTests
     public void DerivedSeedsAreStableAcrossProcesses()
     {
         // SplitMix64 constants: a fixed input has a fixed output on every machine and run.
-        Assert.Equal(0xE220A8397B1DCDAFUL, DeterministicSeed.Mix(0));
-        Assert.NotEqual(DeterministicSeed.Derive(1, 2, 3), DeterministicSeed.Derive(1, 3, 2));
-        Assert.Equal(DeterministicSeed.Random(5, 1, 2).Next(), DeterministicSeed.Random(5, 1, 2).Next());
+        Assert.Equal(0xE220A8397B1DCDAFUL, SplitMix64.Mix(0));
+        Assert.NotEqual(DeterministicSeed.Derive(1, (SeedStream)2, 3), DeterministicSeed.Derive(1, (SeedStream)3, 2));
+        Assert.Equal(DeterministicSeed.Random(5, SeedStream.PairShuffle, 2).Next(),
+            DeterministicSeed.Random(5, SeedStream.PairShuffle, 2).Next());
+        // Named streams kept the numbers of the runs made before them: these torch seeds were computed by the
+        // former (seed, number) code in Python (Mix(Mix(Mix(Mix(seed) ^ a) ^ b) ^ 0x70C4) & 0x7FFFFFFFFFFF).
+        Assert.Equal(0x464a6136ad2L, DeterministicSeed.Torch(7, SeedStream.ClapStep, 11));
+        Assert.Equal(0xc8ebc45f612L, DeterministicSeed.Torch(42, SeedStream.ClapInit));
     }
 }

@@ -82,7 +82,7 @@ public static class AudioPretraining
             throw new ClapAuditException(ErrorKind.InvalidData, $"{job.AudioSetDir}: no labelled clip with audio left to pre-train on" +
                 (removedClips > 0 ? $" ({removedClips} removed by the leakage filter)" : ""));
         // Seeded split of the sorted clips: the same clips validate on every rerun.
-        var rng = DeterministicSeed.Random(recipe.Seed, 1);
+        var rng = DeterministicSeed.Random(recipe.Seed, SeedStream.PretrainSplit);
         var order = Enumerable.Range(0, clips.Count).ToArray();
         rng.Shuffle(order);
         int nVal = recipe.ValidationFraction <= 0 || clips.Count < 2 ? 0
@@ -95,7 +95,7 @@ public static class AudioPretraining
     /// <summary>The epoch's batches of training clip indices (shuffled, or class-balanced draws), seeded by (seed, epoch).</summary>
     internal static List<int[]> TrainBatches(IReadOnlyList<LabelledClip> train, int classCount, PretrainRecipe r, int epoch)
     {
-        var rng = DeterministicSeed.Random(r.Seed, 2, epoch);
+        var rng = DeterministicSeed.Random(r.Seed, SeedStream.PretrainOrder, epoch);
         int[] order;
         if (r.BalancedSampling)
         {
@@ -162,7 +162,7 @@ public static class AudioPretraining
             DeviceSelector.SetThreads(recipe.Threads);
             _classes = data.Classes.Count;
             // Initial weights depend on the seed only.
-            manual_seed(DeterministicSeed.Torch(recipe.Seed, 7));
+            manual_seed(DeterministicSeed.Torch(recipe.Seed, SeedStream.PretrainInit));
             _model = new Cnn14(recipe.ModelOptions(_classes));
             _model.to(_device);
             _frontEnd = new LogMelSpectrogram(recipe.LogMelOptions());
@@ -269,7 +269,7 @@ public static class AudioPretraining
             using var scope = NewDisposeScope();
             // SpecAugment and dropout draw from torch's generator, mixup from a System.Random: both
             // seeded by the step, so a resumed run repeats them.
-            manual_seed(DeterministicSeed.Torch(_r.Seed, 3, _state.GlobalStep));
+            manual_seed(DeterministicSeed.Torch(_r.Seed, SeedStream.PretrainStep, _state.GlobalStep));
             int n = batch.Clips;
             var wave = tensor(batch.Audio, [n, _r.AudioSamples]).to(_device);
             var target = tensor(batch.Targets, [n, _classes]).to(_device);
@@ -277,7 +277,7 @@ public static class AudioPretraining
             if (_r.Mixup && n >= 2)
             {
                 if (n % 2 == 1) { wave = wave[..(n - 1)]; target = target[..(n - 1)]; n--; }
-                lambdas = tensor(Mixup.Lambdas(n, _r.MixupAlpha, DeterministicSeed.Random(_r.Seed, 6, _state.GlobalStep)));
+                lambdas = tensor(Mixup.Lambdas(n, _r.MixupAlpha, DeterministicSeed.Random(_r.Seed, SeedStream.PretrainMixup, _state.GlobalStep)));
                 target = Mixup.Apply(target, lambdas);
             }
             var logMel = _frontEnd.call(wave);

@@ -54,7 +54,7 @@ internal sealed class ClipBatchLoader(IReadOnlyList<LabelledClip> clips, int cla
             var clip = clips[items[i]];
             try
             {
-                var rng = randomCrop ? DeterministicSeed.Random(seed, 5, epoch, (long)index * 100_003 + i) : null;
+                var rng = randomCrop ? DeterministicSeed.Random(seed, SeedStream.PretrainCrop, epoch, (long)index * 100_003 + i) : null;
                 waves[i] = AudioPreprocessor.Load(clip.AudioPath, audio, null, rng);
             }
             catch (Exception e) when (e is ClapAuditException or IOException or UnauthorizedAccessException or InvalidDataException)

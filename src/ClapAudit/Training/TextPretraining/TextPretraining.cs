@@ -64,7 +64,7 @@ public static class TextPretraining
 
         DeviceSelector.SetThreads(r.Threads);
         var config = r.BertConfig(vocab.Count);
-        manual_seed(DeterministicSeed.Torch(r.Seed, 1));
+        manual_seed(DeterministicSeed.Torch(r.Seed, SeedStream.TextInit));
         using var model = new BertModel(config);
         using var head = new MaskedLmHead(config);
         if (r.InitializerRange > 0) InitializeLikeBert(model, head, config.PadTokenId, r.InitializerRange);
@@ -93,7 +93,7 @@ public static class TextPretraining
                 {
                     epoch++;
                     order = Enumerable.Range(0, sentences.Count).ToArray();
-                    DeterministicSeed.Random(r.Seed, 2, epoch).Shuffle(order);
+                    DeterministicSeed.Random(r.Seed, SeedStream.TextOrder, epoch).Shuffle(order);
                     cursor = 0;
                 }
                 batch[b] = order[cursor++];
@@ -153,7 +153,7 @@ public static class TextPretraining
         var mask = new long[views * b * length];
         var labels = new long[views * b * length];
         Array.Fill(labels, IgnoreIndex);
-        var rng = DeterministicSeed.Random(r.Seed, 5, step);
+        var rng = DeterministicSeed.Random(r.Seed, SeedStream.TextMasking, step);
         for (int view = 0; view < views; view++)
         {
             for (int row = 0; row < b; row++)
@@ -175,7 +175,7 @@ public static class TextPretraining
             }
         }
         // Dropout noise depends on the seed and the step only.
-        manual_seed(DeterministicSeed.Torch(r.Seed, 3, step));
+        manual_seed(DeterministicSeed.Torch(r.Seed, SeedStream.TextStep, step));
         var idsT = tensor(ids, [views * b, length]);
         var maskT = tensor(mask, [views * b, length]);
         var labelsT = tensor(labels, [(long)views * b * length]);
