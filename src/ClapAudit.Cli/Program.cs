@@ -30,11 +30,18 @@ public static class Program
         return parse.Invoke(config);
     }
 
-    internal static RootCommand BuildRoot()
+    /// <summary>
+    /// The command tree. The root is a plain <see cref="Command"/> named "clapaudit" rather than System.CommandLine's
+    /// RootCommand, whose name (shown in every usage line) is the entry assembly's file name, "ClapAudit.Cli", which
+    /// no user types; the help and version options RootCommand would add are added here.
+    /// </summary>
+    internal static Command BuildRoot()
     {
-        var root = new RootCommand(
+        var root = new Command("clapaudit",
             "ClapAudit: train CLAP-style audio-text contrastive models and audit their zero-shot claims for data leakage.\n" +
             "Exit codes: 0 ok, 1 internal error, 2 usage or setting, 3 file not found, 4 invalid data, 5 mismatch, 6 non-finite values, 7 native runtime not loadable, 130 cancelled.");
+        root.Options.Add(new System.CommandLine.Help.HelpOption());
+        root.Options.Add(new VersionOption());
         root.Options.Add(CommonOptions.Verbose);
         // One line per command; each command class declares its own options.
         root.Subcommands.Add(DemoCommand.Create());

@@ -1,3 +1,5 @@
+using ClapAudit.Cli;
+
 namespace ClapAudit.Tests.Cli;
 
 public class CliBasicsTests
@@ -11,10 +13,32 @@ public class CliBasicsTests
     }
 
     [Fact]
-    public void HelpListsTheCommands()
+    public void HelpNamesTheProgramAsUsersTypeItAndListsEveryCommand()
     {
         var (code, output, _) = CliTestHost.Run("--help");
         Assert.Equal(0, code);
-        Assert.Contains("demo", output);
+        Assert.Contains("Usage:\n  clapaudit [command] [options]", output.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("ClapAudit.Cli", output);
+        foreach (var command in Program.BuildRoot().Subcommands)
+            Assert.Matches($"(?m)^  {command.Name} ", output);
+    }
+
+    [Fact]
+    public void EveryCommandsHelpSaysClapaudit()
+    {
+        foreach (var command in Program.BuildRoot().Subcommands)
+        {
+            var (code, output, _) = CliTestHost.Run(command.Name, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains($"clapaudit {command.Name}", output);
+        }
+    }
+
+    [Fact]
+    public void VersionPrintsTheInformationalVersion()
+    {
+        var (code, output, _) = CliTestHost.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\d+\.\d+", output.Trim());
     }
 }
