@@ -20,6 +20,14 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            // The message names the file the user asked for, not our temporary name beside it.
+            string reason = e.Message.Replace(tmp, full, StringComparison.Ordinal);
+            throw new ClapAuditException(e is DirectoryNotFoundException ? ErrorKind.NotFound : ErrorKind.InvalidData,
+                reason.Contains(full, StringComparison.Ordinal) ? $"cannot write {full}: {reason}" : $"{full}: cannot write: {reason}", e);
+        }
         catch
         {
             TryDelete(tmp);
