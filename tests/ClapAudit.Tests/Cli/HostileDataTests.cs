@@ -306,3 +306,31 @@ public class TsneFolderTests
         Assert.StartsWith("x,y,label", File.ReadAllText(Path.Combine(maps, "audio.csv")));
     }
 }
+
+/// <summary>Checkpoint files cut short or with an absurd header (issue 20, item 11).</summary>
+public class HostileCheckpointTests
+{
+    [Fact]
+    public void ASafetensorsHeaderLengthThatDoesNotFitIsSaidAsSuch()
+    {
+        using var tmp = Fixtures.TempDir();
+        string path = tmp.File("model.safetensors");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes(1UL << 62), .. "{\"a\": 1}"u8]);
+        var e = Assert.Throws<ClapAuditException>(() => ClapAudit.Checkpoints.CheckpointFile.Read(path));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Contains("safetensors header length 4611686018427387904 does not fit the file", e.Message);
+    }
+
+    [Fact]
+    public void ATruncatedPthIsCalledIncompleteNotResaveAdvice()
+    {
+        using var tmp = Fixtures.TempDir();
+        string path = tmp.File("cut.pth");
+        byte[] whole = File.ReadAllBytes(Clap.ClapWorld.Cnn14Tiny);
+        File.WriteAllBytes(path, whole[..(whole.Length / 2)]);
+        var e = Assert.Throws<ClapAuditException>(() => ClapAudit.Checkpoints.CheckpointFile.Read(path));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Contains("truncated or corrupt zip", e.Message);
+        Assert.DoesNotContain("torch.save", e.Message);
+    }
+}
