@@ -195,7 +195,7 @@ public static class AnalyzeCommand
         }).ToArray();
     }
 
-    /// <summary>Present while the maps of a folder are being written; left behind, it says they are incomplete.</summary>
+    /// <summary>Present while a folder's maps are being written; left behind, it says they are incomplete.</summary>
     public const string IncompleteMarker = "INCOMPLETE";
 
     private static readonly string[] MapNames = ["audio", "audio_backbone", "text", "text_backbone"];
@@ -209,9 +209,11 @@ public static class AnalyzeCommand
         // previous run's maps, and remove the mark only when every map is written.
         string marker = Path.Combine(folder, IncompleteMarker);
         AtomicFile.WriteAllText(marker,
-            "clapaudit analyze --tsne is writing the maps here; if this file stays, that run was interrupted and the maps are incomplete.\n");
-        foreach (var stale in MapNames.SelectMany(n => new[] { ".csv", ".png", ".svg" }.Select(e => Path.Combine(folder, n + e))))
-            if (File.Exists(stale)) File.Delete(stale);
+            "clapaudit analyze --tsne is writing the maps here; if this file stays, " +
+            "that run was interrupted and the maps are incomplete.\n");
+        foreach (var name in MapNames)
+            foreach (var ext in new[] { ".csv", ".png", ".svg" })
+                File.Delete(Path.Combine(folder, name + ext)); // no error when absent
         var classRows = Enumerable.Range(0, bundle.ClassCount).ToArray();
         var maps = new List<(string Name, EmbeddingMatrix? X, int[] Labels)>
         {

@@ -69,7 +69,8 @@ public static class EmbedAudioCommand
                     int n = Math.Min(batch, files.Length - start);
                     var waves = new float[n * pre.TargetSamples];
                     ParallelErrors.Run(() => Parallel.For(0, n, new ParallelOptions { CancellationToken = token },
-                        i => AudioPreprocessor.Load(files[start + i], pre, off, null).CopyTo(waves, i * pre.TargetSamples)));
+                        i => AudioPreprocessor.Load(files[start + i], pre, off, null)
+                            .CopyTo(waves, i * pre.TargetSamples)));
                     using var scope = NewDisposeScope();
                     using var output = cnn.call(frontEnd.call(tensor(waves, [n, pre.TargetSamples]).to(dev)));
                     output.Embedding.cpu().contiguous().data<float>().CopyTo(xa.AsSpan(start * d, n * d));

@@ -37,7 +37,8 @@ public static class EmbedCommand
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds), parse.GetValue(allowMissing), ctx.Error);
+            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
+                parse.GetValue(allowMissing), ctx.Error);
             string outDir = parse.GetValue(output)!;
             var mel = TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!);
             if (parse.GetValue(backbonesOnly))

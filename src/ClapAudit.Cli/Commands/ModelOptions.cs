@@ -31,10 +31,11 @@ internal static class ModelOptions
 
     public static Option<bool> AllowMissing() => new("--allow-missing")
     {
-        Description = "Go on when some clips of meta/esc50.csv have no audio file (their count and the first are printed); default: refuse.",
+        Description = "Go on when some clips of meta/esc50.csv have no audio file " +
+                      "(their count and the first are printed); default: refuse.",
     };
 
-    /// <summary>Reads ESC-50 for zeroshot/embed: missing clips are an error unless --allow-missing, then a warning.</summary>
+    /// <summary>ESC-50 for zeroshot/embed: missing clips are an error, or with --allow-missing a warning.</summary>
     public static Esc50Dataset ReadEsc50(string folder, string? folds, bool allowMissing, TextWriter warnings)
     {
         var data = Esc50Reader.Read(folder, new Esc50Options(ParseFolds(folds)));

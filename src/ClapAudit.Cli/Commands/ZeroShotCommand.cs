@@ -35,7 +35,8 @@ public static class ZeroShotCommand
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds), parse.GetValue(allowMissing), ctx.Error);
+            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
+                parse.GetValue(allowMissing), ctx.Error);
             using var loaded = ClapModelLoader.Load(parse.GetValue(model)!, parse.GetValue(bert), parse.GetValue(device)!,
                 TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!));
             foreach (var w in loaded.Warnings) ctx.Error.WriteLine($"warning: {w}");

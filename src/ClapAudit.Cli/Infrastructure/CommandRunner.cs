@@ -48,7 +48,8 @@ public static class CommandRunner
             case IOException or UnauthorizedAccessException:
                 context.Error.WriteLine($"clapaudit: {e.Message}");
                 if (context.Verbose) context.Error.WriteLine(e);
-                return e is FileNotFoundException or DirectoryNotFoundException ? ExitCodes.NotFound : ExitCodes.InvalidData;
+                return e is FileNotFoundException or DirectoryNotFoundException
+                    ? ExitCodes.NotFound : ExitCodes.InvalidData;
             default:
                 context.Error.WriteLine($"clapaudit: internal error: {e.Message}");
                 context.Error.WriteLine(context.Verbose ? e.ToString()

@@ -17,7 +17,8 @@ public sealed class PairwiseDistances
     private readonly double[] _rows;     // unit rows for cosine, the raw rows for euclidean
     private readonly double[]? _squaredNorms;
     private readonly double _unscale = 1; // euclidean distances of the scaled rows times this are the true ones
-    private static readonly double Huge = Math.ScaleB(1.0, 300), Tiny = Math.ScaleB(1.0, -300); // |x|² stays finite and nonzero
+    // Within these, |x|² stays finite and nonzero.
+    private static readonly double Huge = Math.ScaleB(1.0, 300), Tiny = Math.ScaleB(1.0, -300);
     public int Count { get; }
     public int Dimension { get; }
     public DistanceMetric Metric { get; }

@@ -52,11 +52,12 @@ public static class AudioPreprocessor
             double first = Math.Round(off * settings.SampleRate);
             if (first >= length)
                 throw new ClapAuditException(ErrorKind.InvalidSetting,
-                    $"{source}: offset {off} s is at or beyond the end of the clip ({(double)length / settings.SampleRate:0.###} s)");
+                    $"{source}: offset {off} s is at or beyond the end of the clip " +
+                    $"({(double)length / settings.SampleRate:0.###} s)");
             start = (long)first;
         }
         else if (rng is not null && length > target)
-            start = rng.Next(0, checked((int)(length - target + 1))); // Next(int, int): the seeded crops stay as they were
+            start = rng.Next(0, checked((int)(length - target + 1))); // Next(int, int): seeded crops stay as before
 
         var segment = Segment(audio, settings, start, (int)Math.Min(target, length - start), perChannel);
         var output = new float[target];
@@ -68,14 +69,15 @@ public static class AudioPreprocessor
         return output;
     }
 
-    /// <summary>Source rates a clip may declare; outside them the header is broken (a 1 Hz WAV would resample to hours).</summary>
+    /// <summary>Rates a clip may declare; outside them the header is broken (1 Hz would resample to hours).</summary>
     public const int MinSourceRate = 1000, MaxSourceRate = 768_000;
 
     private static void CheckRate(int rate, string source)
     {
         if (rate < MinSourceRate || rate > MaxSourceRate)
             throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{source}: the file declares a sample rate of {rate} Hz, outside {MinSourceRate}..{MaxSourceRate} Hz (a broken header?)");
+                $"{source}: the file declares a sample rate of {rate} Hz, " +
+                $"outside {MinSourceRate}..{MaxSourceRate} Hz (a broken header?)");
     }
 
     /// <summary>Samples [start, start + count) of the single-channel resampled signal.</summary>

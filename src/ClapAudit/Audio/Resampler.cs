@@ -15,7 +15,9 @@ public static class Resampler
     public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate) =>
         Resample(x, fromRate, toRate, 0, OutputLength(x.Length, fromRate, toRate));
 
-    /// <summary>ceil(n*up/down) with up/down reduced: the length <see cref="Resample(ReadOnlySpan{float}, int, int)"/> returns.</summary>
+    /// <summary>
+    /// ceil(n*up/down), up/down reduced: the length <see cref="Resample(ReadOnlySpan{float}, int, int)"/> gives.
+    /// </summary>
     public static long OutputLength(long n, int fromRate, int toRate)
     {
         Guard.Positive(fromRate);
@@ -33,7 +35,8 @@ public static class Resampler
     {
         long full = OutputLength(x.Length, fromRate, toRate);
         if (start < 0 || count < 0 || start + count > full)
-            throw new ArgumentOutOfRangeException(nameof(start), $"span [{start}, {start + count}) is outside the {full} output samples");
+            throw new ArgumentOutOfRangeException(nameof(start),
+                $"span [{start}, {start + count}) is outside the {full} output samples");
         if (count > int.MaxValue)
             throw new ClapAuditException(ErrorKind.InvalidSetting,
                 $"resampling {x.Length} samples from {fromRate} Hz to {toRate} Hz gives too many samples ({count})");

@@ -44,7 +44,8 @@ public static class CheckpointFile
         catch (InvalidDataException e)
         {
             throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{path}: truncated or corrupt zip ({e.Message}); the file is incomplete: download or copy it again", e);
+                $"{path}: truncated or corrupt zip ({e.Message}); the file is incomplete: download or copy it again",
+                e);
         }
     }
 

@@ -25,8 +25,10 @@ public static class AtomicFile
             TryDelete(tmp);
             // The message names the file the user asked for, not our temporary name beside it.
             string reason = e.Message.Replace(tmp, full, StringComparison.Ordinal);
-            throw new ClapAuditException(e is DirectoryNotFoundException ? ErrorKind.NotFound : ErrorKind.InvalidData,
-                reason.Contains(full, StringComparison.Ordinal) ? $"cannot write {full}: {reason}" : $"{full}: cannot write: {reason}", e);
+            string message = reason.Contains(full, StringComparison.Ordinal)
+                ? $"cannot write {full}: {reason}" : $"{full}: cannot write: {reason}";
+            var kind = e is DirectoryNotFoundException ? ErrorKind.NotFound : ErrorKind.InvalidData;
+            throw new ClapAuditException(kind, message, e);
         }
         catch
         {

@@ -58,7 +58,8 @@ public static class Guard
         try { using var e = Directory.EnumerateFileSystemEntries(parent).GetEnumerator(); e.MoveNext(); }
         catch (UnauthorizedAccessException)
         {
-            throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: cannot look for the {what}: permission denied on folder {parent}");
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: cannot look for the {what}: permission denied on folder {parent}");
         }
         catch (IOException) { }
     }

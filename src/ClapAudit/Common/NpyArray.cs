@@ -222,7 +222,8 @@ public sealed partial class NpyArray
                 ('i', 4) => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(b) : BinaryPrimitives.ReadInt32LittleEndian(b),
                 ('u', 4) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
                 ('i', 8) => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b),
-                _ => UInt64(bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b), i, source),
+                _ => UInt64(bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b)
+                    : BinaryPrimitives.ReadUInt64LittleEndian(b), i, source),
             };
         }
         return result;

@@ -10,7 +10,7 @@ namespace ClapAudit.Common;
 /// </summary>
 public static class ParallelErrors
 {
-    /// <summary>Runs <paramref name="body"/> and rethrows the most telling inner exception of an AggregateException.</summary>
+    /// <summary>Runs <paramref name="body"/>; an AggregateException becomes its most telling inner exception.</summary>
     public static void Run(Action body)
     {
         ArgumentNullException.ThrowIfNull(body);

@@ -20,7 +20,8 @@ internal sealed class CsvTable : IDisposable
     private CsvTable(string file, CsvConfiguration config)
     {
         File = file;
-        _reader = new StreamReader(file, StrictUtf8.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        _reader = new StreamReader(file, StrictUtf8.Encoding, detectEncodingFromByteOrderMarks: true,
+            bufferSize: 1 << 16);
         _csv = new CsvReader(_reader, config);
     }
 

@@ -36,10 +36,12 @@ public sealed record Esc50Dataset(
     public string? CheckComplete(bool allowMissing)
     {
         if (MissingAudio == 0) return null;
-        string counts = $"{Folder}: {MissingAudio} of {MissingAudio + Items.Count} selected ESC-50 clips have no audio file " +
+        string counts = $"{Folder}: {MissingAudio} of {MissingAudio + Items.Count} selected ESC-50 clips " +
+                        "have no audio file " +
                         $"(first: {FirstMissing})";
         if (!allowMissing)
-            throw new ClapAuditException(ErrorKind.NotFound, $"{counts}; pass --allow-missing to go on with the {Items.Count} present");
+            throw new ClapAuditException(ErrorKind.NotFound,
+                $"{counts}; pass --allow-missing to go on with the {Items.Count} present");
         return $"{counts}; going on with the {Items.Count} present (--allow-missing)";
     }
 
@@ -96,7 +98,11 @@ public static class Esc50Reader
                 }
                 else categories[target] = (category, line);
                 if (!seen.Add(file)) { problems.Add(csvPath, line, $"duplicate filename '{file}'; row skipped"); continue; }
-                if (RelativePaths.Problem(file) is { } outside) { problems.Add(csvPath, line, $"filename {outside}; row skipped"); continue; }
+                if (RelativePaths.Problem(file) is { } outside)
+                {
+                    problems.Add(csvPath, line, $"filename {outside}; row skipped");
+                    continue;
+                }
                 if (options.Folds is { } keep && !keep.Contains(fold)) continue;
                 string audio = Path.Combine(folder, "audio", file);
                 if (!index.Exists(audio))
@@ -120,7 +126,8 @@ public static class Esc50Reader
             expected++;
         }
         var raw = categories.Values.Select(v => v.Category).ToArray();
-        return new Esc50Dataset(folder, items, raw.Select(c => c.Replace('_', ' ')).ToArray(), raw, problems.Items, missing)
+        var classNames = raw.Select(c => c.Replace('_', ' ')).ToArray();
+        return new Esc50Dataset(folder, items, classNames, raw, problems.Items, missing)
         {
             FirstMissing = firstMissing,
         };

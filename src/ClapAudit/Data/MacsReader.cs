@@ -46,7 +46,8 @@ public static class MacsReader
             }
             catch (YamlException e)
             {
-                throw new ClapAuditException(ErrorKind.InvalidData, $"{yamlPath}:{e.Start.Line}: unreadable YAML: {e.Message}", e);
+                throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{yamlPath}:{e.Start.Line}: unreadable YAML: {e.Message}", e);
             }
             catch (Exception e) when (StrictUtf8.IsInvalid(e))
             {
@@ -64,13 +65,21 @@ public static class MacsReader
             string? filename = item.FileName?.Trim();
             if (string.IsNullOrEmpty(filename)) { problems.Add(yamlPath, item.Line, "item without 'filename'; skipped"); continue; }
             if (!seen.Add(filename)) { problems.Add(yamlPath, item.Line, $"duplicate filename '{filename}'; skipped"); continue; }
-            if (RelativePaths.Problem(filename) is { } outside) { problems.Add(yamlPath, item.Line, $"filename {outside}; skipped"); continue; }
+            if (RelativePaths.Problem(filename) is { } outside)
+            {
+                problems.Add(yamlPath, item.Line, $"filename {outside}; skipped");
+                continue;
+            }
             if (item.Annotations is null) { problems.Add(yamlPath, item.Line, $"'{filename}' has no 'annotations' list; skipped"); continue; }
             var captions = new List<(int K, string Text)>();
             for (int k = 1; k <= item.Annotations.Count; k++)
             {
                 var ann = item.Annotations[k - 1];
-                if (ann.Error is not null) { problems.Add(yamlPath, ann.Line, $"{ann.Error} (annotation {k} of '{filename}'); pair skipped"); continue; }
+                if (ann.Error is not null)
+                {
+                    problems.Add(yamlPath, ann.Line, $"{ann.Error} (annotation {k} of '{filename}'); pair skipped");
+                    continue;
+                }
                 string? sentence = ann.Sentence?.Trim();
                 if (string.IsNullOrEmpty(sentence)) problems.Add(yamlPath, ann.Line, $"empty or missing 'sentence' (annotation {k} of '{filename}'); pair skipped");
                 else captions.Add((k, sentence));
@@ -112,7 +121,8 @@ public static class MacsReader
         parser.Consume<DocumentEnd>();
         // A second document ('---') would be dropped silently: MACS.yaml holds one.
         if (parser.Accept<DocumentStart>(out var second))
-            throw Bad(path, (int)second.Start.Line, "a second YAML document ('---'); MACS.yaml holds one, with a 'files' list");
+            throw Bad(path, (int)second.Start.Line,
+                "a second YAML document ('---'); MACS.yaml holds one, with a 'files' list");
         return items ?? throw Bad(path, (int)root.Start.Line, "missing 'files:' list at the top level");
     }
 

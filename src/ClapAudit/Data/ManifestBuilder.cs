@@ -70,7 +70,8 @@ public static class ManifestBuilder
             // is an error: a manifest silently missing a dataset trains another model than the one asked.
             if (r.Pairs.Count == 0)
                 throw new ClapAuditException(ErrorKind.InvalidData,
-                    $"{dir}: {name} gave 0 pairs ({r.MissingAudioPairs} with missing audio, {r.Problems.Count} problems" +
+                    $"{dir}: {name} gave 0 pairs ({r.MissingAudioPairs} with missing audio, " +
+                    $"{r.Problems.Count} problems" +
                     (r.Problems.Count > 0 ? $"; first: {r.Problems[0]}" : "") + ")");
             reads.Add(r);
         }

@@ -9,10 +9,12 @@ namespace ClapAudit.Data;
 /// </summary>
 public static class StrictUtf8
 {
-    public static readonly Encoding Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    public static readonly Encoding Encoding =
+        new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>True when <paramref name="e"/> (or what it wraps) is the decoder's complaint about invalid bytes.</summary>
-    public static bool IsInvalid(Exception e) => e is DecoderFallbackException || e.InnerException is DecoderFallbackException;
+    /// <summary>True when <paramref name="e"/> (or what it wraps) is the decoder's complaint about bad bytes.</summary>
+    public static bool IsInvalid(Exception e) =>
+        e is DecoderFallbackException || e.InnerException is DecoderFallbackException;
 
     public static ClapAuditException Error(string file, int line, Exception e) =>
         new(ErrorKind.InvalidData, $"{file}:{line}: invalid UTF-8 text (the file must be UTF-8)", e);

@@ -33,7 +33,10 @@ internal static class ClapEmbedder
             ct.ThrowIfCancellationRequested();
             int n = Math.Min(batchSize, paths.Count - start);
             var waves = new float[n][];
-            var parallel = new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
+            var parallel = new ParallelOptions
+            {
+                CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount),
+            };
             ParallelErrors.Run(() => Parallel.For(0, n, parallel,
                 i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null)));
             int samples = preprocessing.TargetSamples;

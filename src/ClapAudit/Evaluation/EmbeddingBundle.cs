@@ -101,7 +101,8 @@ public sealed class EmbeddingBundle
     {
         Guard.FileExists(path);
         // Size 0 before opening: an empty file has no names, and a FIFO (size 0 too) would block the open.
-        Guard.Data(new FileInfo(path).Length > 0, $"{path}: empty (or not a regular file); expected one class name per line");
+        Guard.Data(new FileInfo(path).Length > 0,
+            $"{path}: empty (or not a regular file); expected one class name per line");
         byte[] bytes = File.ReadAllBytes(path);
         string text;
         try { text = Data.StrictUtf8.Encoding.GetString(bytes); }

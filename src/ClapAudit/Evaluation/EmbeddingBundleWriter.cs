@@ -20,7 +20,7 @@ public static class EmbeddingBundleWriter
 
     /// <param name="bundle">The validated bundle.</param>
     /// <param name="folder">The bundle folder; other files in it (a grid step's marker) are left alone.</param>
-    /// <param name="writeExtras">Writes further files of the bundle (items.txt) into the staging folder it is given.</param>
+    /// <param name="writeExtras">Writes further files of the bundle (items.txt) into the staging folder given.</param>
     public static void Write(EmbeddingBundle bundle, string folder, Action<string>? writeExtras = null)
     {
         foreach (var name in bundle.ClassNames)
@@ -35,9 +35,11 @@ public static class EmbeddingBundleWriter
             string F(string name) => Path.Combine(staging, name);
             if (bundle.Audio is not null) WriteMatrix(F(EmbeddingBundle.AudioFile), bundle.Audio);
             if (bundle.Text is not null) WriteMatrix(F(EmbeddingBundle.TextFile), bundle.Text);
-            if (bundle.AudioBackbone is not null) WriteMatrix(F(EmbeddingBundle.AudioBackboneFile), bundle.AudioBackbone);
+            if (bundle.AudioBackbone is not null)
+                WriteMatrix(F(EmbeddingBundle.AudioBackboneFile), bundle.AudioBackbone);
             if (bundle.TextBackbone is not null) WriteMatrix(F(EmbeddingBundle.TextBackboneFile), bundle.TextBackbone);
-            NpyArray.WriteInt64(F(EmbeddingBundle.LabelsFile), bundle.Labels.Select(l => (long)l).ToArray(), bundle.Labels.Length);
+            long[] labels = bundle.Labels.Select(l => (long)l).ToArray();
+            NpyArray.WriteInt64(F(EmbeddingBundle.LabelsFile), labels, labels.Length);
             AtomicFile.WriteAllText(F(EmbeddingBundle.ClassesFile), string.Join("\n", bundle.ClassNames) + "\n");
             writeExtras?.Invoke(staging);
             SwapIn(staging, target);
@@ -48,11 +50,12 @@ public static class EmbeddingBundleWriter
         }
     }
 
-    /// <summary>The files a bundle may hold; an existing bundle's copies are removed before the new ones move in.</summary>
+    /// <summary>The files a bundle may hold; an existing bundle's are removed before the new ones move in.</summary>
     public static readonly string[] BundleFiles =
     [
-        EmbeddingBundle.LabelsFile, EmbeddingBundle.AudioFile, EmbeddingBundle.TextFile, EmbeddingBundle.AudioBackboneFile,
-        EmbeddingBundle.TextBackboneFile, EmbeddingBundle.ClassesFile, EmbeddingExport.ItemsFile,
+        EmbeddingBundle.LabelsFile, EmbeddingBundle.AudioFile, EmbeddingBundle.TextFile,
+        EmbeddingBundle.AudioBackboneFile, EmbeddingBundle.TextBackboneFile, EmbeddingBundle.ClassesFile,
+        EmbeddingExport.ItemsFile,
     ];
 
     /// <summary>

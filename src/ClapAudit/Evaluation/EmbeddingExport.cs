@@ -45,8 +45,8 @@ public static class EmbeddingExport
         var (xt, _) = ClapEmbedder.Text(data.Prompts(promptTemplate), tokenizer, textLength,
             (ids, mask) => (text.EmbedText(ids, mask), null), device, batchSize, ct);
         // A backbone-only bundle: no E_a/E_t (the paper's Figure 4).
-        var bundle = new EmbeddingBundle(bundleDir, null, null, data.Items.Select(i => i.Target).ToArray(), data.ClassNames,
-            xa.ToMatrix(), xt.ToMatrix());
+        var labels = data.Items.Select(i => i.Target).ToArray();
+        var bundle = new EmbeddingBundle(bundleDir, null, null, labels, data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
         EmbeddingBundleWriter.Write(bundle, bundleDir, staging => WriteItems(staging, data));
     }
 

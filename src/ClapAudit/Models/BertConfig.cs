@@ -72,7 +72,10 @@ public sealed record BertConfig
                     ? d.PadTokenId : Int(r, "pad_token_id", d.PadTokenId, path),
             };
             try { return config.Validated(); }
-            catch (ClapAuditException e) { throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: {e.Message}", e); }
+            catch (ClapAuditException e)
+            {
+                throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: {e.Message}", e);
+            }
         }
         catch (JsonException e)
         {

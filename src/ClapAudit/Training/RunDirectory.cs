@@ -25,10 +25,11 @@ public sealed class RunDirectory
     public bool CanResume => File.Exists(LastCheckpoint);
 
     /// <summary>Writes run.json (once; a resumed run keeps the original and appends a resume time).</summary>
-    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start, IReadOnlyList<RunInput>? inputs = null) =>
+    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start,
+        IReadOnlyList<RunInput>? inputs = null) =>
         WriteRunInfo("clapaudit train", recipe.Seed, JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
-            JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit, start, LogHeader,
-            inputs);
+            JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit,
+            start, LogHeader, inputs);
 
     /// <summary>run.json and an empty log.csv for any run (e.g. audio pre-training, with its own settings and log columns).</summary>
     public void WriteRunInfo(string tool, long seed, JsonElement recipe, JsonElement preprocessing, string? gitCommit,

@@ -8,10 +8,10 @@ namespace ClapAudit.Training;
 /// <summary>One input of a run as run.json records it: what it is, where it was, and a hash of its content.</summary>
 /// <param name="Name">The input's role ("manifest", "bert", "cnn14").</param>
 /// <param name="Path">The full path it was read from.</param>
-/// <param name="Sha256">SHA-256 over the files that make it (for a folder: each file's name and hash, in name order).</param>
+/// <param name="Sha256">SHA-256 of the content (a folder: over each file's name and hash, in name order).</param>
 public sealed record RunInput(string Name, string Path, string Sha256)
 {
-    /// <summary>The hash of <paramref name="files"/> (those that exist) under <paramref name="path"/>, or of the file itself.</summary>
+    /// <summary>Hashes <paramref name="files"/> (those present) in folder <paramref name="path"/>, or a file.</summary>
     public static RunInput Of(string name, string path, IEnumerable<string>? files = null)
     {
         string full = System.IO.Path.GetFullPath(path);
@@ -22,7 +22,8 @@ public sealed record RunInput(string Name, string Path, string Sha256)
             string file = System.IO.Path.Combine(full, f);
             if (File.Exists(file)) combined.Append(f).Append(' ').Append(HashFile(file)).Append('\n');
         }
-        return new RunInput(name, full, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(combined.ToString()))));
+        byte[] digest = SHA256.HashData(Encoding.UTF8.GetBytes(combined.ToString()));
+        return new RunInput(name, full, Convert.ToHexStringLower(digest));
     }
 
     private static string HashFile(string path)
@@ -41,21 +42,23 @@ public static class RunInputs
 {
     public const string Key = "inputs";
 
-    /// <summary>The inputs recorded in <paramref name="runJson"/>; empty for runs made before they were recorded.</summary>
+    /// <summary>The inputs recorded in <paramref name="runJson"/>; empty for runs older than the record.</summary>
     public static IReadOnlyList<RunInput> Read(string runJson)
     {
         if (!File.Exists(runJson)) return [];
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(runJson));
-            if (!doc.RootElement.TryGetProperty(Key, out var inputs) || inputs.ValueKind != JsonValueKind.Array) return [];
+            if (!doc.RootElement.TryGetProperty(Key, out var inputs) || inputs.ValueKind != JsonValueKind.Array)
+                return [];
             return inputs.EnumerateArray().Select(e => new RunInput(
                 e.GetProperty("name").GetString() ?? "", e.GetProperty("path").GetString() ?? "",
                 e.GetProperty("sha256").GetString() ?? "")).ToList();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new ClapAuditException(ErrorKind.InvalidData, $"{runJson}: cannot read the recorded inputs ({e.Message})", e);
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{runJson}: cannot read the recorded inputs ({e.Message})", e);
         }
     }
 

@@ -79,7 +79,7 @@ public sealed class Trainer
 
     public RunDirectory RunDirectory => _run;
 
-    /// <summary>The run's inputs (manifest, BERT, CNN14): recorded in run.json, and a resume on other content is refused.</summary>
+    /// <summary>Inputs (manifest, BERT, CNN14) kept in run.json; resuming on other content is refused.</summary>
     public IReadOnlyList<RunInput> Inputs { get; init; } = [];
 
     public TrainingResult Train(CancellationToken cancellationToken = default)

@@ -26,7 +26,8 @@ public class HostileDataTests
     }
 
     private static (int Code, string Out, string Err) Prepare(TempDir tmp, params string[] dataset) =>
-        CliTestHost.Run(["data", "prepare", .. dataset, "--out", tmp.File("out"), "--no-audio-check", "--splits", "clotho:development"]);
+        CliTestHost.Run(["data", "prepare", .. dataset, "--out", tmp.File("out"), "--no-audio-check",
+            "--splits", "clotho:development"]);
 
     private const string Good = "ok.wav,a dog barks,a dog,dog barking,barks,the dog\n";
 
@@ -38,7 +39,8 @@ public class HostileDataTests
         var (code, _, err) = Prepare(tmp, "--clotho", dir);
         Assert.True(code == 0, err);
         string problems = File.ReadAllText(Path.Combine(tmp.File("out"), "problems.txt"));
-        Assert.Contains("clotho_captions_development.csv:3: file_name '../secret.wav' steps out of the dataset folder", problems);
+        Assert.Contains("clotho_captions_development.csv:3: file_name '../secret.wav' steps out of the dataset folder",
+            problems);
         Assert.Contains("clotho_captions_development.csv:4: file_name '/etc/passwd.wav' is an absolute path", problems);
         Assert.DoesNotContain("secret", File.ReadAllText(Path.Combine(tmp.File("out"), "train.jsonl")));
     }
@@ -95,7 +97,8 @@ public class HostileDataTests
         string dup = "files:\n- filename: a.wav\n  annotations:\n  - sentence: birds sing\n" +
                      "- filename: b.wav\n  filename: c.wav\n  annotations:\n  - sentence: a bus\n" +
                      "- filename: d.wav\n  annotations:\n  - sentence: one\n    sentence: two\n";
-        var (code, _, err) = CliTestHost.Run("data", "prepare", "--macs", Macs(tmp, dup), "--out", tmp.File("out"), "--no-audio-check");
+        var (code, _, err) = CliTestHost.Run("data", "prepare", "--macs", Macs(tmp, dup), "--out", tmp.File("out"),
+            "--no-audio-check");
         Assert.True(code == 0, err);
         string problems = File.ReadAllText(Path.Combine(tmp.File("out"), "problems.txt"));
         Assert.Contains("MACS.yaml:5: duplicate key 'filename' on line 6; item skipped", problems);
@@ -103,19 +106,22 @@ public class HostileDataTests
 
         using var tmp2 = Fixtures.TempDir();
         (code, _, err) = CliTestHost.Run("data", "prepare", "--macs",
-            Macs(tmp2, "files:\n- filename: a.wav\n  annotations:\n  - sentence: x\n---\nfiles: []\n"), "--out", tmp2.File("out"), "--no-audio-check");
+            Macs(tmp2, "files:\n- filename: a.wav\n  annotations:\n  - sentence: x\n---\nfiles: []\n"),
+            "--out", tmp2.File("out"), "--no-audio-check");
         Assert.Equal(4, code);
         Assert.Contains("MACS.yaml:5: a second YAML document", err);
 
         using var tmp3 = Fixtures.TempDir();
         (code, _, err) = CliTestHost.Run("data", "prepare", "--macs",
-            Macs(tmp3, "files:\n- filename: a.wav\n- filename: b.wav\n"), "--out", tmp3.File("out"), "--no-audio-check");
+            Macs(tmp3, "files:\n- filename: a.wav\n- filename: b.wav\n"), "--out", tmp3.File("out"),
+            "--no-audio-check");
         Assert.Equal(4, code);
         Assert.Contains("macs gave 0 pairs", err);
         Assert.Contains("'a.wav' has no 'annotations' list", err);
     }
 
-    private static string BundleWith(TempDir tmp, string name, int[] labels, double scale = 1, double[]? firstRow = null)
+    private static string BundleWith(TempDir tmp, string name, int[] labels, double scale = 1,
+        double[]? firstRow = null)
     {
         string dir = tmp.File(name);
         var rng = new Random(7);
@@ -152,7 +158,7 @@ public class HostileDataTests
         Assert.DoesNotContain("internal error", err);
     }
 
-    /// <summary>The silhouette from its definition: a_i over the other members of i's cluster (self excluded).</summary>
+    /// <summary>The silhouette by its definition: a_i over the other members of i's cluster (not i).</summary>
     private static double SilhouetteByDefinition(EmbeddingMatrix x, int[] labels)
     {
         var unit = PairwiseDistances.UnitRows(x);
@@ -193,17 +199,20 @@ public class HostileDataTests
         using var tmp = Fixtures.TempDir();
         string small = BundleWith(tmp, "s", labels), large = tmp.File("l");
         var s = EmbeddingBundle.Load(small);
-        var scaledAudio = new EmbeddingMatrix(s.Audio!.Values.Select(v => v * 1e200).ToArray(), s.Audio.Rows, s.Audio.Columns);
-        var scaledText = new EmbeddingMatrix(s.Text!.Values.Select(v => v * 1e200).ToArray(), s.Text.Rows, s.Text.Columns);
+        EmbeddingMatrix Scaled(EmbeddingMatrix m) => new(m.Values.Select(v => v * 1e200).ToArray(), m.Rows, m.Columns);
+        var scaledAudio = Scaled(s.Audio!);
+        var scaledText = Scaled(s.Text!);
         // float32 cannot hold 1e200: written as float64, as a user's NumPy file would be.
         Directory.CreateDirectory(large);
-        NpyArray.WriteFloat64(Path.Combine(large, "audio.npy"), scaledAudio.Values, scaledAudio.Rows, scaledAudio.Columns);
+        NpyArray.WriteFloat64(Path.Combine(large, "audio.npy"), scaledAudio.Values, scaledAudio.Rows,
+            scaledAudio.Columns);
         NpyArray.WriteFloat64(Path.Combine(large, "text.npy"), scaledText.Values, scaledText.Rows, scaledText.Columns);
         File.Copy(Path.Combine(small, "labels.npy"), Path.Combine(large, "labels.npy"));
         File.Copy(Path.Combine(small, "classes.txt"), Path.Combine(large, "classes.txt"));
         var l = EmbeddingBundle.Load(large);
 
-        Assert.Equal(ZeroShotScorer.Score(s.Audio, s.Text, labels).Top1, ZeroShotScorer.Score(l.Audio!, l.Text!, labels).Top1);
+        Assert.Equal(ZeroShotScorer.Score(s.Audio!, s.Text!, labels).Top1,
+            ZeroShotScorer.Score(l.Audio!, l.Text!, labels).Top1);
         foreach (var metric in new[] { DistanceMetric.Cosine, DistanceMetric.Euclidean })
         {
             double want = Silhouette.Score(s.Audio, labels, metric), got = Silhouette.Score(l.Audio!, labels, metric);
@@ -221,8 +230,8 @@ public class HostileDataTests
         var report = CrossBundleCorrelations.Compute([audit, audit, audit]);
         var rho = report.Correlations[CrossBundleCorrelations.Top1VsSilhouetteAudio].Rho;
         Assert.True(double.IsNaN(rho));
-        Assert.Contains(report.Skipped, s => s.StartsWith($"correlations.{CrossBundleCorrelations.Top1VsSilhouetteAudio}: ") &&
-                                             s.Contains("same in every bundle"));
+        string key = $"correlations.{CrossBundleCorrelations.Top1VsSilhouetteAudio}: ";
+        Assert.Contains(report.Skipped, s => s.StartsWith(key) && s.Contains("same in every bundle"));
     }
 
     [Theory]
@@ -262,12 +271,11 @@ public class HostileDataTests
         using var tmp = Fixtures.TempDir();
         string wav = tmp.File("a.wav");
         Clap.ClapWorld.WriteWav(wav, Clap.ClapWorld.Tone(0, 0));
-        var (code, _, err) = CliTestHost.Run("embed-audio", "--cnn14", Clap.ClapWorld.Cnn14Tiny, wav, "--out", tmp.File("x.npy"),
-            "--sample-rate", "1");
+        string[] embed = ["embed-audio", "--cnn14", Clap.ClapWorld.Cnn14Tiny, wav, "--out", tmp.File("x.npy")];
+        var (code, _, err) = CliTestHost.Run([.. embed, "--sample-rate", "1"]);
         Assert.Equal(2, code);
         Assert.Contains("sample rate 1 Hz is outside 1000..768000 Hz", err);
-        (code, _, err) = CliTestHost.Run("embed-audio", "--cnn14", Clap.ClapWorld.Cnn14Tiny, wav, "--out", tmp.File("x.npy"),
-            "--threads", "-3");
+        (code, _, err) = CliTestHost.Run([.. embed, "--threads", "-3"]);
         Assert.Equal(2, code);
         Assert.Contains("threads must be 0 (all cores) or a positive count, got -3", err);
     }

@@ -63,7 +63,8 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
     public void ParallelErrorsUnwrapsToTheMostTellingInnerException()
     {
         var data = new ClapAuditException(ErrorKind.InvalidData, "x.wav: bad");
-        var aggregate = new AggregateException(new OperationCanceledException(), new AggregateException(new InvalidOperationException(), data));
+        var aggregate = new AggregateException(new OperationCanceledException(),
+            new AggregateException(new InvalidOperationException(), data));
         Assert.Same(data, ParallelErrors.Unwrap(aggregate));
         var e = Assert.Throws<ClapAuditException>(() => ParallelErrors.Run(() => Parallel.For(0, 4, i =>
         {
@@ -129,7 +130,8 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
         string manifest = ClapWorld.Manifest(tmp.Path), run = tmp.File("run");
         string[] Train(string m, string bert) =>
             new[] { "train", "--manifest", m, "--bert", bert, "--cnn14", ClapWorld.Cnn14Tiny, "--out", run }
-                .Concat(ClapWorld.Overrides.SelectMany(o => new[] { "--set", o })).Concat(["--set", "max_epochs=1"]).ToArray();
+                .Concat(ClapWorld.Overrides.SelectMany(o => new[] { "--set", o }))
+                .Concat(["--set", "max_epochs=1"]).ToArray();
         var (code, _, err) = CliTestHost.Run(Train(manifest, ClapWorld.Bert));
         Assert.True(code == 0, err);
         string runJson = File.ReadAllText(Path.Combine(run, "run.json"));
@@ -142,10 +144,12 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
         string other = Path.Combine(tmp.Path, "other");
         Directory.CreateDirectory(other);
         foreach (var f in new[] { "train.jsonl", "val.jsonl" })
-            File.WriteAllText(Path.Combine(other, f), File.ReadAllText(Path.Combine(manifest, f)).Replace("the cat", "a cat"));
+            File.WriteAllText(Path.Combine(other, f),
+                File.ReadAllText(Path.Combine(manifest, f)).Replace("the cat", "a cat"));
         (code, _, err) = CliTestHost.Run(Train(other, ClapWorld.Bert));
         Assert.Equal(5, code);
-        Assert.Contains($"manifest is {Path.GetFullPath(other)}, but the run was started with {Path.GetFullPath(manifest)}", err);
+        Assert.Contains(
+            $"manifest is {Path.GetFullPath(other)}, but the run was started with {Path.GetFullPath(manifest)}", err);
 
         // The same BERT folder, changed in place: refused.
         string bert = Path.Combine(tmp.Path, "bert");

@@ -17,7 +17,8 @@ public class TrainInterruptTests(ITestOutputHelper output)
     private const int StepsPerEpoch = 6; // 12 pairs, batch 2
 
     private static string[] Train(string manifest, string run) =>
-        new[] { "train", "--manifest", manifest, "--bert", ClapWorld.Bert, "--cnn14", ClapWorld.Cnn14Tiny, "--out", run }
+        new[] { "train", "--manifest", manifest, "--bert", ClapWorld.Bert, "--cnn14", ClapWorld.Cnn14Tiny,
+                "--out", run }
             .Concat(ClapWorld.Overrides.SelectMany(o => new[] { "--set", o }))
             .Concat(["--set", "batch_size=2", "--set", "max_epochs=3", "--json"]).ToArray();
 
@@ -60,13 +61,15 @@ public class TrainInterruptTests(ITestOutputHelper output)
             Assert.Equal(x[..2], y[..2]); // epoch, step
             for (int c = 2; c < 6; c++) // train_loss, val_loss, lr, logit_scale
             {
-                double u = double.Parse(x[c], CultureInfo.InvariantCulture), v = double.Parse(y[c], CultureInfo.InvariantCulture);
-                Assert.True(Math.Abs(u - v) <= 1e-5 * Math.Max(1, Math.Abs(u)), $"log.csv row {r} column {c}: {u} vs {v}");
+                double u = double.Parse(x[c], CultureInfo.InvariantCulture);
+                double v = double.Parse(y[c], CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(u - v) <= 1e-5 * Math.Max(1, Math.Abs(u)),
+                    $"log.csv row {r} column {c}: {u} vs {v}");
             }
         }
     }
 
-    /// <summary>Runs the CLI as a child; sends SIGINT once a stderr line matches; returns the exit code and stderr.</summary>
+    /// <summary>Runs the CLI as a child; SIGINT once a stderr line matches; gives the exit code and stderr.</summary>
     private static (int Code, string Err) RunChildAndInterrupt(string[] args, Func<string, bool> interruptAt)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "ClapAudit.Cli.dll");
