@@ -215,7 +215,7 @@ public class HostileDataTests
             ZeroShotScorer.Score(l.Audio!, l.Text!, labels).Top1);
         foreach (var metric in new[] { DistanceMetric.Cosine, DistanceMetric.Euclidean })
         {
-            double want = Silhouette.Score(s.Audio, labels, metric), got = Silhouette.Score(l.Audio!, labels, metric);
+            double want = Silhouette.Score(s.Audio!, labels, metric), got = Silhouette.Score(l.Audio!, labels, metric);
             Assert.False(double.IsNaN(got), metric.ToString());
             Assert.Equal(want, got, 9);
         }
