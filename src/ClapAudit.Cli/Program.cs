@@ -16,8 +16,9 @@ public static class Program
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
-            // Ctrl+C cancels the token; train then saves a full-size checkpoint, which takes longer than the default 2 s grace.
-            ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+            // Signals are handled by CommandRunner (before the body runs); System.CommandLine's own handler
+            // would be registered only after a synchronous body had finished.
+            ProcessTerminationTimeout = null,
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))

@@ -195,10 +195,25 @@ public static class AnalyzeCommand
         }).ToArray();
     }
 
+    /// <summary>Present while a folder's maps are being written; left behind, it says they are incomplete.</summary>
+    public const string IncompleteMarker = "INCOMPLETE";
+
+    private static readonly string[] MapNames = ["audio", "audio_backbone", "text", "text_backbone"];
+
     private static Dictionary<string, string> WriteTsne(EmbeddingBundle bundle, string folder, DistanceMetric metric, int seed,
         string jsonBase, IAnsiConsole console, CancellationToken token)
     {
+        Guard.NotAFile(folder, "--tsne folder");
         Directory.CreateDirectory(folder);
+        // An interrupted run must not leave maps of two runs side by side: mark the folder, clear the
+        // previous run's maps, and remove the mark only when every map is written.
+        string marker = Path.Combine(folder, IncompleteMarker);
+        AtomicFile.WriteAllText(marker,
+            "clapaudit analyze --tsne is writing the maps here; if this file stays, " +
+            "that run was interrupted and the maps are incomplete.\n");
+        foreach (var name in MapNames)
+            foreach (var ext in new[] { ".csv", ".png", ".svg" })
+                File.Delete(Path.Combine(folder, name + ext)); // no error when absent
         var classRows = Enumerable.Range(0, bundle.ClassCount).ToArray();
         var maps = new List<(string Name, EmbeddingMatrix? X, int[] Labels)>
         {
@@ -219,6 +234,7 @@ public static class AnalyzeCommand
             console.MarkupLine($"t-SNE {Markup.Escape(name)}: {x.Rows} points, KL divergence {F(result.KlDivergence)} after {result.Iterations} iterations -> {Markup.Escape(stem)}.csv/.png/.svg");
             written[name] = Path.GetRelativePath(jsonBase, stem + ".csv").Replace('\\', '/');
         }
+        File.Delete(marker);
         return written;
     }
 

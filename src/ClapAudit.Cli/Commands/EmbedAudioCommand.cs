@@ -68,7 +68,9 @@ public static class EmbedAudioCommand
                     token.ThrowIfCancellationRequested();
                     int n = Math.Min(batch, files.Length - start);
                     var waves = new float[n * pre.TargetSamples];
-                    Parallel.For(0, n, i => AudioPreprocessor.Load(files[start + i], pre, off, null).CopyTo(waves, i * pre.TargetSamples));
+                    ParallelErrors.Run(() => Parallel.For(0, n, new ParallelOptions { CancellationToken = token },
+                        i => AudioPreprocessor.Load(files[start + i], pre, off, null)
+                            .CopyTo(waves, i * pre.TargetSamples)));
                     using var scope = NewDisposeScope();
                     using var output = cnn.call(frontEnd.call(tensor(waves, [n, pre.TargetSamples]).to(dev)));
                     output.Embedding.cpu().contiguous().data<float>().CopyTo(xa.AsSpan(start * d, n * d));

@@ -26,16 +26,19 @@ public static class EmbedCommand
         var melFilters = ModelOptions.MelFilters();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var allowMissing = ModelOptions.AllowMissing();
         var command = new Command("embed",
             "Write an embedding bundle for ESC-50: x_a and E_a per clip (rows in meta/esc50.csv order, offset 0), x_t and E_t per class prompt (target order), " +
             "labels.npy, classes.txt, items.txt. E_a and E_t are L2-normalised.")
         {
             model, bert, esc50, output, folds, prompt, backbonesOnly, cnn14, sampleRate, batchSize, melFilters, device, threads,
+            allowMissing,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = Esc50Reader.Read(parse.GetValue(esc50)!, new Esc50Options(ModelOptions.ParseFolds(parse.GetValue(folds))));
+            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
+                parse.GetValue(allowMissing), ctx.Error);
             string outDir = parse.GetValue(output)!;
             var mel = TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!);
             if (parse.GetValue(backbonesOnly))

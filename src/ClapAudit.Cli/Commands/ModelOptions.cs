@@ -29,6 +29,20 @@ internal static class ModelOptions
         Description = "Prompt template; {class} becomes the class name.", DefaultValueFactory = _ => Esc50Options.DefaultPromptTemplate,
     };
 
+    public static Option<bool> AllowMissing() => new("--allow-missing")
+    {
+        Description = "Go on when some clips of meta/esc50.csv have no audio file " +
+                      "(their count and the first are printed); default: refuse.",
+    };
+
+    /// <summary>ESC-50 for zeroshot/embed: missing clips are an error, or with --allow-missing a warning.</summary>
+    public static Esc50Dataset ReadEsc50(string folder, string? folds, bool allowMissing, TextWriter warnings)
+    {
+        var data = Esc50Reader.Read(folder, new Esc50Options(ParseFolds(folds)));
+        if (data.CheckComplete(allowMissing) is { } warning) warnings.WriteLine($"warning: {warning}");
+        return data;
+    }
+
     public static Option<int> BatchSize() => new("--batch-size") { Description = "Clips per forward pass.", DefaultValueFactory = _ => 32 };
 
     public static Option<string> MelFilters() => new("--mel-filters")

@@ -101,6 +101,11 @@ public static class TrainCommand
                         _task.Description = Describe(p);
                         _task.Value = p.Step;
                         break;
+                    case TrainingEvent.Step when ctx.Verbose:
+                        // Without a live bar, --verbose shows each step on stderr (scripts and tests watch it).
+                        ctx.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"epoch {p.Epoch} step {p.Step}/{p.StepsInEpoch} loss {p.Loss:F4}"));
+                        break;
                     case TrainingEvent.EpochEnd:
                         if (_task is not null) { _task.Value = _task.MaxValue; _task.StopTask(); }
                         if (jsonLines)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ClapAudit.Cli.Infrastructure;
+using ClapAudit.Common;
 using ClapAudit.Data;
 using ClapAudit.Evaluation;
 using ClapAudit.Models;
@@ -24,16 +25,18 @@ public static class ZeroShotCommand
         var melFilters = ModelOptions.MelFilters();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var allowMissing = ModelOptions.AllowMissing();
         var command = new Command("zeroshot",
             "Zero-shot classification of ESC-50: each clip (offset 0, no random crop, so every run gives the same result) goes to the class whose prompt " +
             "embedding is closest (cosine). Prints top-1/top-5 and per-class accuracy.")
         {
-            model, bert, esc50, folds, prompt, json, output, batchSize, melFilters, device, threads,
+            model, bert, esc50, folds, prompt, json, output, batchSize, melFilters, device, threads, allowMissing,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = Esc50Reader.Read(parse.GetValue(esc50)!, new Esc50Options(ModelOptions.ParseFolds(parse.GetValue(folds))));
+            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
+                parse.GetValue(allowMissing), ctx.Error);
             using var loaded = ClapModelLoader.Load(parse.GetValue(model)!, parse.GetValue(bert), parse.GetValue(device)!,
                 TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!));
             foreach (var w in loaded.Warnings) ctx.Error.WriteLine($"warning: {w}");
@@ -53,6 +56,7 @@ public static class ZeroShotCommand
             else if (jsonPath is not null) report.WriteJson(jsonPath);
             if (parse.GetValue(output) is { } dir)
             {
+                Guard.NotAFile(dir, "--out folder");
                 Directory.CreateDirectory(dir);
                 report.WriteConfusionCsv(Path.Combine(dir, "confusion.csv"));
                 report.SaveConfusionPlot(Path.Combine(dir, "confusion"));

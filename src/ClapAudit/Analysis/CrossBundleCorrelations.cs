@@ -50,7 +50,11 @@ public static class CrossBundleCorrelations
                 continue;
             }
             // Pearson is symmetric; the accuracy goes first as in the pair's name.
-            result[pair.Name] = PearsonCorrelation.Compute(points.Select(p => p.Y).ToList(), points.Select(p => p.X).ToList());
+            var r = PearsonCorrelation.Compute(points.Select(p => p.Y).ToList(), points.Select(p => p.X).ToList());
+            result[pair.Name] = r;
+            if (double.IsNaN(r.Rho))
+                skipped.Add($"correlations.{pair.Name}: {pair.YLabel} or {pair.XLabel} is the same in every bundle " +
+                            "(Pearson's rho is undefined for a constant input, as in SciPy)");
         }
         return new CorrelationReport(result, skipped);
     }

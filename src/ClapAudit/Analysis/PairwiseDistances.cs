@@ -6,13 +6,19 @@ namespace ClapAudit.Analysis;
 /// <summary>
 /// Distances between the rows of one matrix, a block of rows at a time (as scikit-learn's
 /// <c>pairwise_distances_chunked</c>), computed as scikit-learn does: cosine = 1 - x̂.ŷ clipped to
-/// [0, 2] with rows scaled to unit norm (zero rows left at zero); euclidean = sqrt(max(|x|² - 2x.y + |y|², 0))
-/// with the diagonal set to 0. Preparing is O(n d); each block is O(rows n d) time, O(rows n) memory.
+/// [0, 2] with rows scaled to unit norm (zero rows left at zero); euclidean = sqrt(max(|x|² - 2x.y + |y|², 0));
+/// the diagonal is 0 for both (as scikit-learn's one-chunk path, which fills it for cosine too, so an all-zero
+/// row is at distance 0 from itself). Values so large or small that |x|² over- or underflows float64 are
+/// scaled by a power of two first (exact), so 1e200 gives the distances of 1e0, times 1e200.
+/// Preparing is O(n d); each block is O(rows n d) time, O(rows n) memory.
 /// </summary>
 public sealed class PairwiseDistances
 {
     private readonly double[] _rows;     // unit rows for cosine, the raw rows for euclidean
     private readonly double[]? _squaredNorms;
+    private readonly double _unscale = 1; // euclidean distances of the scaled rows times this are the true ones
+    // Within these, |x|² stays finite and nonzero.
+    private static readonly double Huge = Math.ScaleB(1.0, 300), Tiny = Math.ScaleB(1.0, -300);
     public int Count { get; }
     public int Dimension { get; }
     public DistanceMetric Metric { get; }
@@ -29,8 +35,21 @@ public sealed class PairwiseDistances
         else
         {
             _rows = x.Values;
+            double max = x.Values.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(x.Values);
+            if (max > 0 && (max > Huge || max < Tiny))
+            {
+                // An exact power of two keeps every distance's digits; only its exponent moves.
+                double scale = Math.ScaleB(1.0, -Math.ILogB(max));
+                _rows = new double[x.Values.Length];
+                TensorPrimitives.Multiply(x.Values, scale, _rows);
+                _unscale = 1 / scale;
+            }
             _squaredNorms = new double[Count];
-            for (int i = 0; i < Count; i++) _squaredNorms[i] = TensorPrimitives.Dot(x.Row(i), x.Row(i));
+            for (int i = 0; i < Count; i++)
+            {
+                var row = _rows.AsSpan(i * Dimension, Dimension);
+                _squaredNorms[i] = TensorPrimitives.Dot(row, row);
+            }
         }
     }
 
@@ -43,8 +62,14 @@ public sealed class PairwiseDistances
             var row = x.Row(i);
             double norm = Math.Sqrt(TensorPrimitives.Dot(row, row));
             var dest = result.AsSpan(i * x.Columns, x.Columns);
-            if (norm == 0) row.CopyTo(dest);
-            else TensorPrimitives.Divide(row, norm, dest);
+            if (norm == 0 && TensorPrimitives.MaxMagnitude(row) == 0) row.CopyTo(dest);
+            else if (double.IsFinite(norm) && norm > 1e-150) TensorPrimitives.Divide(row, norm, dest);
+            else
+            {
+                // |x|² over- or underflowed (values near 1e200 or 1e-200): divide by the largest value first.
+                TensorPrimitives.Divide(row, TensorPrimitives.MaxMagnitude(row), dest);
+                TensorPrimitives.Divide(dest, Math.Sqrt(TensorPrimitives.Dot(dest, dest)), dest);
+            }
         }
         return result;
     }
@@ -60,6 +85,7 @@ public sealed class PairwiseDistances
         if (Metric == DistanceMetric.Cosine)
         {
             for (int t = 0; t < cells; t++) dest[t] = Math.Clamp(1.0 - dest[t], 0.0, 2.0);
+            ZeroDiagonal(rowStart, rowCount, columnStart, columnCount, dest);
             return;
         }
         var sq = _squaredNorms!;
@@ -67,9 +93,18 @@ public sealed class PairwiseDistances
         {
             double xx = sq[rowStart + r];
             var row = dest.Slice(r * columnCount, columnCount);
-            for (int j = 0; j < columnCount; j++) row[j] = Math.Sqrt(Math.Max(-2.0 * row[j] + xx + sq[columnStart + j], 0.0));
+            for (int j = 0; j < columnCount; j++)
+                row[j] = Math.Sqrt(Math.Max(-2.0 * row[j] + xx + sq[columnStart + j], 0.0)) * _unscale;
+        }
+        ZeroDiagonal(rowStart, rowCount, columnStart, columnCount, dest);
+    }
+
+    private static void ZeroDiagonal(int rowStart, int rowCount, int columnStart, int columnCount, Span<double> dest)
+    {
+        for (int r = 0; r < rowCount; r++)
+        {
             int diagonal = rowStart + r - columnStart;
-            if (diagonal >= 0 && diagonal < columnCount) row[diagonal] = 0.0;
+            if (diagonal >= 0 && diagonal < columnCount) dest[r * columnCount + diagonal] = 0.0;
         }
     }
 }

@@ -37,7 +37,9 @@ public sealed record AudioPreprocessing
 
     public void Validate()
     {
-        Guard.Positive(SampleRate, nameof(SampleRate));
+        Guard.Setting(SampleRate is >= AudioPreprocessor.MinSourceRate and <= AudioPreprocessor.MaxSourceRate,
+            $"sample rate {SampleRate} Hz is outside " +
+            $"{AudioPreprocessor.MinSourceRate}..{AudioPreprocessor.MaxSourceRate} Hz");
         Guard.Positive(DurationSeconds, nameof(DurationSeconds));
         Guard.Setting(SampleRate * DurationSeconds < int.MaxValue / 2.0,
             $"{nameof(DurationSeconds)} {DurationSeconds} at {SampleRate} Hz is too long");

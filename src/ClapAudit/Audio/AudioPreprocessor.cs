@@ -33,27 +33,33 @@ public static class AudioPreprocessor
                 throw new ClapAuditException(ErrorKind.InvalidData, $"{source}: channel {c} has {ch.Length} samples, channel 0 has {audio.Frames}");
             for (int i = 0; i < ch.Length; i++)
                 if (!float.IsFinite(ch[i]))
-                    throw new ClapAuditException(ErrorKind.InvalidData,
+                    throw new ClapAuditException(ErrorKind.NonFinite,
                         $"{source}: {(float.IsNaN(ch[i]) ? "NaN" : "infinite")} sample at frame {i} (time {(double)i / audio.SampleRate:0.######} s), channel {c}");
         }
 
-        float[] signal = ToSingleChannel(audio, settings);
+        CheckRate(audio.SampleRate, source);
+        // The segment is chosen on the length the whole resampled signal would have, then only the
+        // segment is resampled: a long clip (or one that declares a tiny rate) costs the crop, not the clip.
+        long perChannel = Resampler.OutputLength(audio.Frames, audio.SampleRate, settings.SampleRate);
+        long length = settings.Channels == ChannelMode.Concat ? perChannel * audio.ChannelCount : perChannel;
         int target = settings.TargetSamples;
 
-        int start = 0;
+        long start = 0;
         if (offsetSeconds is double off)
         {
             if (!double.IsFinite(off) || off < 0)
                 throw new ClapAuditException(ErrorKind.InvalidSetting, $"{source}: offset must be a non-negative number of seconds, got {off}");
-            start = (int)Math.Round(off * settings.SampleRate);
-            if (start >= signal.Length)
+            double first = Math.Round(off * settings.SampleRate);
+            if (first >= length)
                 throw new ClapAuditException(ErrorKind.InvalidSetting,
-                    $"{source}: offset {off} s is at or beyond the end of the clip ({(double)signal.Length / settings.SampleRate:0.###} s)");
+                    $"{source}: offset {off} s is at or beyond the end of the clip " +
+                    $"({(double)length / settings.SampleRate:0.###} s)");
+            start = (long)first;
         }
-        else if (rng is not null && signal.Length > target)
-            start = rng.Next(0, signal.Length - target + 1);
+        else if (rng is not null && length > target)
+            start = rng.Next(0, checked((int)(length - target + 1))); // Next(int, int): seeded crops stay as before
 
-        var segment = signal.AsSpan(start, Math.Min(target, signal.Length - start));
+        var segment = Segment(audio, settings, start, (int)Math.Min(target, length - start), perChannel);
         var output = new float[target];
         segment.CopyTo(output);
         if (segment.Length < target && settings.Pad == PadMode.Repeat)
@@ -63,17 +69,36 @@ public static class AudioPreprocessor
         return output;
     }
 
-    private static float[] ToSingleChannel(DecodedAudio audio, AudioPreprocessing s)
+    /// <summary>Rates a clip may declare; outside them the header is broken (1 Hz would resample to hours).</summary>
+    public const int MinSourceRate = 1000, MaxSourceRate = 768_000;
+
+    private static void CheckRate(int rate, string source)
     {
-        if (s.Channels == ChannelMode.Concat)
+        if (rate < MinSourceRate || rate > MaxSourceRate)
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{source}: the file declares a sample rate of {rate} Hz, " +
+                $"outside {MinSourceRate}..{MaxSourceRate} Hz (a broken header?)");
+    }
+
+    /// <summary>Samples [start, start + count) of the single-channel resampled signal.</summary>
+    private static float[] Segment(DecodedAudio audio, AudioPreprocessing s, long start, int count, long perChannel)
+    {
+        if (s.Channels != ChannelMode.Concat)
+            return Resampler.Resample(ToMono(audio), audio.SampleRate, s.SampleRate, start, count);
+        // msclap resamples the [C, N] tensor, then flattens it: the segment may span several channels.
+        var segment = new float[count];
+        for (int c = 0; c < audio.ChannelCount; c++)
         {
-            // msclap resamples the [C, N] tensor, then flattens it.
-            var parts = audio.Channels.Select(ch => Resampler.Resample(ch, audio.SampleRate, s.SampleRate)).ToArray();
-            var all = new float[parts.Sum(p => p.Length)];
-            int o = 0;
-            foreach (var p in parts) { p.CopyTo(all, o); o += p.Length; }
-            return all;
+            long from = Math.Max(start, c * perChannel), to = Math.Min(start + count, (c + 1) * perChannel);
+            if (from >= to) continue;
+            Resampler.Resample(audio.Channels[c], audio.SampleRate, s.SampleRate, from - c * perChannel, to - from)
+                .CopyTo(segment, from - start);
         }
+        return segment;
+    }
+
+    private static float[] ToMono(DecodedAudio audio)
+    {
         float[] mono;
         if (audio.ChannelCount == 1) mono = audio.Channels[0];
         else
@@ -86,7 +111,7 @@ public static class AudioPreprocessor
                 mono[i] = (float)(sum / audio.ChannelCount);
             }
         }
-        return Resampler.Resample(mono, audio.SampleRate, s.SampleRate);
+        return mono;
     }
 
     /// <summary>(x - mean) / std with the population std (ddof 0); a constant clip becomes zeros.</summary>

@@ -12,30 +12,52 @@ namespace ClapAudit.Audio;
 /// </summary>
 public static class Resampler
 {
-    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate)
+    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate) =>
+        Resample(x, fromRate, toRate, 0, OutputLength(x.Length, fromRate, toRate));
+
+    /// <summary>
+    /// ceil(n*up/down), up/down reduced: the length <see cref="Resample(ReadOnlySpan{float}, int, int)"/> gives.
+    /// </summary>
+    public static long OutputLength(long n, int fromRate, int toRate)
     {
         Guard.Positive(fromRate);
         Guard.Positive(toRate);
         int g = Gcd(fromRate, toRate);
+        long up = toRate / g, down = fromRate / g;
+        return (n * up + down - 1) / down;
+    }
+
+    /// <summary>
+    /// Output samples [start, start + count) of the full resampling, computed alone (equal to a slice of it):
+    /// a crop of a long clip costs the crop, not the clip.
+    /// </summary>
+    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate, long start, long count)
+    {
+        long full = OutputLength(x.Length, fromRate, toRate);
+        if (start < 0 || count < 0 || start + count > full)
+            throw new ArgumentOutOfRangeException(nameof(start),
+                $"span [{start}, {start + count}) is outside the {full} output samples");
+        if (count > int.MaxValue)
+            throw new ClapAuditException(ErrorKind.InvalidSetting,
+                $"resampling {x.Length} samples from {fromRate} Hz to {toRate} Hz gives too many samples ({count})");
+        int g = Gcd(fromRate, toRate);
         int up = toRate / g, down = fromRate / g;
-        if (up == 1 && down == 1) return x.ToArray();
+        if (up == 1 && down == 1) return x.Slice((int)start, (int)count).ToArray();
         int n = x.Length;
-        long nOutLong = ((long)n * up + down - 1) / down;
-        if (nOutLong > int.MaxValue) throw new ClapAuditException(ErrorKind.InvalidSetting, $"resampling {n} samples by {up}/{down} gives too many samples");
-        int nOut = (int)nOutLong;
         double[] h = Filter(up, down, out int half);
-        var y = new float[nOut];
+        var y = new float[count];
         int taps = h.Length;
         // Polyphase: for output m, t = m*down + half; i runs over x indices with 0 <= t - i*up < taps.
-        for (int m = 0; m < nOut; m++)
+        for (int j = 0; j < y.Length; j++)
         {
-            long t = (long)m * down + half;
+            long m = start + j;
+            long t = m * down + half;
             long iMax = Math.Min(n - 1, t / up);                 // needs t - i*up >= 0
             long lo = t - taps + 1;                              // needs t - i*up <= taps-1
             long iMin = lo <= 0 ? 0 : (lo + up - 1) / up;
             double acc = 0;
             for (long i = iMax, k = t - iMax * up; i >= iMin; i--, k += up) acc += x[(int)i] * h[k];
-            y[m] = (float)acc;
+            y[j] = (float)acc;
         }
         return y;
     }

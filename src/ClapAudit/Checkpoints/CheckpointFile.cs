@@ -29,6 +29,26 @@ public static class CheckpointFile
         };
     }
 
+    /// <summary>
+    /// A zip whose central directory is missing or broken was cut short (an interrupted download or copy):
+    /// said as such, before the unpickler's error would suggest re-saving a file that is merely incomplete.
+    /// </summary>
+    private static void CheckZip(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            using var zip = new System.IO.Compression.ZipArchive(f, System.IO.Compression.ZipArchiveMode.Read);
+            _ = zip.Entries.Count;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: truncated or corrupt zip ({e.Message}); the file is incomplete: download or copy it again",
+                e);
+        }
+    }
+
     public static CheckpointFormat Sniff(string path)
     {
         using var f = File.OpenRead(path);
@@ -44,6 +64,7 @@ public static class CheckpointFile
 
     private static StateDict ReadTorchZip(string path)
     {
+        CheckZip(path);
         Hashtable root;
         NumpyPickleStubs.Register();
         try

@@ -15,13 +15,14 @@ public static class SafeTensorsFile
 {
     public static bool HasMagic(string path)
     {
-        // No magic number: a plausible header length followed by '{' is the signature.
+        // No magic number: a header length followed by '{' is the signature. A length that does not fit
+        // the file still counts, so Read can say that (instead of "not a safetensors file").
         using var f = File.OpenRead(path);
         if (f.Length < 10) return false;
         Span<byte> head = stackalloc byte[9];
         f.ReadExactly(head);
         ulong n = BitConverter.ToUInt64(head[..8]);
-        return n > 1 && n < (ulong)f.Length && head[8] == (byte)'{';
+        return n > 1 && head[8] == (byte)'{';
     }
 
     public static StateDict Read(string path)

@@ -20,6 +20,16 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            // The message names the file the user asked for, not our temporary name beside it.
+            string reason = e.Message.Replace(tmp, full, StringComparison.Ordinal);
+            string message = reason.Contains(full, StringComparison.Ordinal)
+                ? $"cannot write {full}: {reason}" : $"{full}: cannot write: {reason}";
+            var kind = e is DirectoryNotFoundException ? ErrorKind.NotFound : ErrorKind.InvalidData;
+            throw new ClapAuditException(kind, message, e);
+        }
         catch
         {
             TryDelete(tmp);

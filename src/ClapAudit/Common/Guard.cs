@@ -28,12 +28,40 @@ public static class Guard
 
     public static void FileExists(string path, string what = "file")
     {
-        if (!File.Exists(path)) throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {what} not found");
+        if (File.Exists(path)) return;
+        Unreadable(path, what);
+        throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {what} not found");
     }
 
     public static void DirectoryExists(string path, string what = "folder")
     {
-        if (!Directory.Exists(path)) throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {what} not found");
+        if (Directory.Exists(path)) return;
+        Unreadable(path, what);
+        throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {what} not found");
+    }
+
+    /// <summary>An output folder that names an existing file: said as such, not as "already exists".</summary>
+    public static void NotAFile(string folder, string what = "output folder")
+    {
+        if (File.Exists(folder))
+            throw new ClapAuditException(ErrorKind.InvalidSetting, $"{folder}: is a file; the {what} must be a folder");
+    }
+
+    /// <summary>
+    /// A path inside a folder the user may not read (chmod 000) does not "exist" to File.Exists: say
+    /// that the folder is unreadable instead of that the file is missing.
+    /// </summary>
+    private static void Unreadable(string path, string what)
+    {
+        string? parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (parent is null || !Directory.Exists(parent)) return;
+        try { using var e = Directory.EnumerateFileSystemEntries(parent).GetEnumerator(); e.MoveNext(); }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: cannot look for the {what}: permission denied on folder {parent}");
+        }
+        catch (IOException) { }
     }
 
     public static void Data(bool condition, string message)

@@ -222,10 +222,20 @@ public sealed partial class NpyArray
                 ('i', 4) => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(b) : BinaryPrimitives.ReadInt32LittleEndian(b),
                 ('u', 4) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(b) : BinaryPrimitives.ReadUInt32LittleEndian(b),
                 ('i', 8) => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(b) : BinaryPrimitives.ReadInt64LittleEndian(b),
-                _ => checked((long)(bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b) : BinaryPrimitives.ReadUInt64LittleEndian(b))),
+                _ => UInt64(bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(b)
+                    : BinaryPrimitives.ReadUInt64LittleEndian(b), i, source),
             };
         }
         return result;
+    }
+
+    /// <summary>A uint64 value as long; values above 2^63 - 1 have no long and are refused naming the index.</summary>
+    private static long UInt64(ulong value, int index, string source)
+    {
+        if (value > long.MaxValue)
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{source}: uint64 value {value} at index {index} is above 2^63 - 1, too large for a label or count");
+        return (long)value;
     }
 
     private static T[] FortranToC<T>(T[] values, int[] shape)

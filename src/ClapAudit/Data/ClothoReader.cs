@@ -49,6 +49,11 @@ public static class ClothoReader
                 string file = csv["file_name"].Trim();
                 if (file.Length == 0) { problems.Add(csvPath, line, "empty file_name; row skipped"); continue; }
                 if (!seen.Add(file)) { problems.Add(csvPath, line, $"duplicate file_name '{file}'; row skipped"); continue; }
+                if (RelativePaths.Problem(file) is { } outside)
+                {
+                    problems.Add(csvPath, line, $"file_name {outside}; row skipped");
+                    continue;
+                }
                 string audio = Path.Combine(folder, split, file);
                 var captions = new List<(int K, string Text)>(5);
                 for (int k = 1; k <= 5; k++)

@@ -20,7 +20,8 @@ internal sealed class CsvTable : IDisposable
     private CsvTable(string file, CsvConfiguration config)
     {
         File = file;
-        _reader = new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        _reader = new StreamReader(file, StrictUtf8.Encoding, detectEncodingFromByteOrderMarks: true,
+            bufferSize: 1 << 16);
         _csv = new CsvReader(_reader, config);
     }
 
@@ -34,12 +35,18 @@ internal sealed class CsvTable : IDisposable
             if (!table._csv.Read() || !table._csv.ReadHeader())
                 throw new ClapAuditException(ErrorKind.InvalidData, $"{file}:1: empty file, expected a header with columns {string.Join(", ", required)}");
             var header = table._csv.HeaderRecord!;
+            table._lastLine = table.Line;
             for (int i = 0; i < header.Length; i++) table._columns.TryAdd(header[i].Trim(), i);
             foreach (var col in required)
                 if (!table._columns.ContainsKey(col))
                     throw new ClapAuditException(ErrorKind.InvalidData,
                         $"{file}:1: missing column '{col}' (header has: {string.Join(", ", header)}; expected {string.Join(", ", required)})");
             return table;
+        }
+        catch (Exception e) when (StrictUtf8.IsInvalid(e))
+        {
+            table.Dispose();
+            throw StrictUtf8.Error(file, 1, e);
         }
         catch (CsvHelperException e)
         {
@@ -77,11 +84,37 @@ internal sealed class CsvTable : IDisposable
     /// <summary>Advances to the next record; false at the end. Malformed CSV throws naming file and line.</summary>
     public bool Read()
     {
-        try { return _csv.Read(); }
+        int start = _lastLine + 1;
+        bool read;
+        try { read = _csv.Read(); }
+        catch (Exception e) when (StrictUtf8.IsInvalid(e))
+        {
+            throw StrictUtf8.Error(File, Math.Max(start, Line), e);
+        }
         catch (CsvHelperException e)
         {
             throw new ClapAuditException(ErrorKind.InvalidData, $"{File}:{Line}: unreadable CSV: {FirstLine(e.Message)}", e);
         }
+        if (read && IsUnterminated(_csv.Parser.RawRecord))
+            throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{File}:{start}: unterminated quote: the quoted field opened on line {start} runs to line {Line}, " +
+                "swallowing the rows between; close the quote (a quote inside a quoted field is written \"\")");
+        _lastLine = Line;
+        return read;
+    }
+
+    private int _lastLine;
+
+    /// <summary>
+    /// A record with an odd number of quotes that spans lines: a quote was opened and never closed, so
+    /// CsvHelper read every following line into one field. (An odd quote within one line is a stray
+    /// quote in an unquoted field, which CsvHelper keeps as text.)
+    /// </summary>
+    private static bool IsUnterminated(string raw)
+    {
+        int quotes = 0;
+        foreach (char c in raw) if (c == '"') quotes++;
+        return quotes % 2 == 1 && raw.TrimEnd('\r', '\n').Contains('\n');
     }
 
     /// <summary>The line on which the current record ends (1-based; equals its start unless a field holds a line break).</summary>

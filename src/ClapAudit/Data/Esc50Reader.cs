@@ -26,6 +26,25 @@ public sealed record Esc50Dataset(
     IReadOnlyList<DataProblem> Problems,
     int MissingAudio)
 {
+    /// <summary>The first selected row whose audio file is missing (folder-relative), or null.</summary>
+    public string? FirstMissing { get; init; }
+
+    /// <summary>
+    /// Refuses a dataset with missing clips (an evaluation on 4 of 52 clips is not ESC-50) unless
+    /// <paramref name="allowMissing"/>; then returns the warning to show, or null when nothing is missing.
+    /// </summary>
+    public string? CheckComplete(bool allowMissing)
+    {
+        if (MissingAudio == 0) return null;
+        string counts = $"{Folder}: {MissingAudio} of {MissingAudio + Items.Count} selected ESC-50 clips " +
+                        "have no audio file " +
+                        $"(first: {FirstMissing})";
+        if (!allowMissing)
+            throw new ClapAuditException(ErrorKind.NotFound,
+                $"{counts}; pass --allow-missing to go on with the {Items.Count} present");
+        return $"{counts}; going on with the {Items.Count} present (--allow-missing)";
+    }
+
     /// <summary>One prompt per class in target order, <c>{class}</c> replaced by the class name.</summary>
     public IReadOnlyList<string> Prompts(string template = Esc50Options.DefaultPromptTemplate)
     {
@@ -58,6 +77,7 @@ public static class Esc50Reader
         var items = new List<Esc50Item>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int missing = 0;
+        string? firstMissing = null;
         using (var csv = CsvTable.OpenWithHeader(csvPath, Columns))
         {
             while (csv.Read())
@@ -78,12 +98,18 @@ public static class Esc50Reader
                 }
                 else categories[target] = (category, line);
                 if (!seen.Add(file)) { problems.Add(csvPath, line, $"duplicate filename '{file}'; row skipped"); continue; }
+                if (RelativePaths.Problem(file) is { } outside)
+                {
+                    problems.Add(csvPath, line, $"filename {outside}; row skipped");
+                    continue;
+                }
                 if (options.Folds is { } keep && !keep.Contains(fold)) continue;
                 string audio = Path.Combine(folder, "audio", file);
                 if (!index.Exists(audio))
                 {
                     problems.Add(csvPath, line, $"audio file missing: audio/{file}");
                     missing++;
+                    firstMissing ??= $"audio/{file}";
                     continue;
                 }
                 bool esc10 = csv["esc10"].Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
@@ -100,6 +126,10 @@ public static class Esc50Reader
             expected++;
         }
         var raw = categories.Values.Select(v => v.Category).ToArray();
-        return new Esc50Dataset(folder, items, raw.Select(c => c.Replace('_', ' ')).ToArray(), raw, problems.Items, missing);
+        var classNames = raw.Select(c => c.Replace('_', ' ')).ToArray();
+        return new Esc50Dataset(folder, items, classNames, raw, problems.Items, missing)
+        {
+            FirstMissing = firstMissing,
+        };
     }
 }

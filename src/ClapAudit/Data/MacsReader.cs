@@ -23,7 +23,7 @@ public static class MacsReader
 {
     public const string Name = "macs";
 
-    private sealed record Annotation(int Line, string? Sentence);
+    private sealed record Annotation(int Line, string? Sentence, string? Error = null);
     private sealed record Item(int Line, string? FileName, List<Annotation>? Annotations, string? Error);
 
     public static PairReadResult Read(string folder, MacsOptions? options = null, AudioFileIndex? index = null)
@@ -37,14 +37,22 @@ public static class MacsReader
         string audioDir = Path.GetFullPath(Path.Combine(folder, options.AudioFolder ?? MacsOptions.DefaultAudioFolder));
 
         List<Item> items;
-        try
+        using (var reader = new StreamReader(yamlPath, StrictUtf8.Encoding, true, 1 << 16))
         {
-            using var reader = new StreamReader(yamlPath, System.Text.Encoding.UTF8, true, 1 << 16);
-            items = ParseFiles(new Parser(reader), yamlPath);
-        }
-        catch (YamlException e)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData, $"{yamlPath}:{e.Start.Line}: unreadable YAML: {e.Message}", e);
+            var parser = new Parser(reader);
+            try
+            {
+                items = ParseFiles(parser, yamlPath);
+            }
+            catch (YamlException e)
+            {
+                throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{yamlPath}:{e.Start.Line}: unreadable YAML: {e.Message}", e);
+            }
+            catch (Exception e) when (StrictUtf8.IsInvalid(e))
+            {
+                throw StrictUtf8.Error(yamlPath, Line(parser), e);
+            }
         }
 
         var pairs = new List<AudioTextPair>();
@@ -57,11 +65,21 @@ public static class MacsReader
             string? filename = item.FileName?.Trim();
             if (string.IsNullOrEmpty(filename)) { problems.Add(yamlPath, item.Line, "item without 'filename'; skipped"); continue; }
             if (!seen.Add(filename)) { problems.Add(yamlPath, item.Line, $"duplicate filename '{filename}'; skipped"); continue; }
+            if (RelativePaths.Problem(filename) is { } outside)
+            {
+                problems.Add(yamlPath, item.Line, $"filename {outside}; skipped");
+                continue;
+            }
             if (item.Annotations is null) { problems.Add(yamlPath, item.Line, $"'{filename}' has no 'annotations' list; skipped"); continue; }
             var captions = new List<(int K, string Text)>();
             for (int k = 1; k <= item.Annotations.Count; k++)
             {
                 var ann = item.Annotations[k - 1];
+                if (ann.Error is not null)
+                {
+                    problems.Add(yamlPath, ann.Line, $"{ann.Error} (annotation {k} of '{filename}'); pair skipped");
+                    continue;
+                }
                 string? sentence = ann.Sentence?.Trim();
                 if (string.IsNullOrEmpty(sentence)) problems.Add(yamlPath, ann.Line, $"empty or missing 'sentence' (annotation {k} of '{filename}'); pair skipped");
                 else captions.Add((k, sentence));
@@ -87,9 +105,12 @@ public static class MacsReader
         parser.Consume<DocumentStart>();
         if (!parser.TryConsume<MappingStart>(out var root)) throw Bad(path, Line(parser), "expected a mapping with a 'files' list");
         List<Item>? items = null;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         while (!parser.TryConsume<MappingEnd>(out _))
         {
+            int keyLine = Line(parser);
             string? key = KeyOf(parser);
+            if (key is not null && !keys.Add(key)) throw Bad(path, keyLine, $"duplicate top-level key '{key}'");
             if (key == "files" && parser.TryConsume<SequenceStart>(out _))
             {
                 items = [];
@@ -97,6 +118,11 @@ public static class MacsReader
             }
             else parser.SkipThisAndNestedEvents();
         }
+        parser.Consume<DocumentEnd>();
+        // A second document ('---') would be dropped silently: MACS.yaml holds one.
+        if (parser.Accept<DocumentStart>(out var second))
+            throw Bad(path, (int)second.Start.Line,
+                "a second YAML document ('---'); MACS.yaml holds one, with a 'files' list");
         return items ?? throw Bad(path, (int)root.Start.Line, "missing 'files:' list at the top level");
     }
 
@@ -108,11 +134,14 @@ public static class MacsReader
             parser.SkipThisAndNestedEvents();
             return new Item(line, null, null, "list item is not a mapping; skipped");
         }
-        string? filename = null;
+        string? filename = null, error = null;
         List<Annotation>? annotations = null;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         while (!parser.TryConsume<MappingEnd>(out _))
         {
+            int keyLine = Line(parser);
             string? key = KeyOf(parser);
+            if (key is not null && !keys.Add(key)) error ??= $"duplicate key '{key}' on line {keyLine}; item skipped";
             if (key == "filename" && parser.TryConsume<Scalar>(out var s)) filename = s.Value;
             else if (key == "annotations" && parser.TryConsume<SequenceStart>(out _))
             {
@@ -121,7 +150,7 @@ public static class MacsReader
             }
             else parser.SkipThisAndNestedEvents();
         }
-        return new Item(line, filename, annotations, null);
+        return new Item(line, filename, annotations, error);
     }
 
     private static Annotation ParseAnnotation(IParser parser)
@@ -132,14 +161,17 @@ public static class MacsReader
             parser.SkipThisAndNestedEvents();
             return new Annotation(line, null);
         }
-        string? sentence = null;
+        string? sentence = null, error = null;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         while (!parser.TryConsume<MappingEnd>(out _))
         {
+            int keyLine = Line(parser);
             string? key = KeyOf(parser);
+            if (key is not null && !keys.Add(key)) error ??= $"duplicate key '{key}' on line {keyLine}";
             if (key == "sentence" && parser.TryConsume<Scalar>(out var s)) sentence = s.Value;
             else parser.SkipThisAndNestedEvents();
         }
-        return new Annotation(line, sentence);
+        return new Annotation(line, sentence, error);
     }
 
     /// <summary>Consumes a mapping key; a non-scalar key is skipped and gives null.</summary>

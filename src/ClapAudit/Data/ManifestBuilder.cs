@@ -66,6 +66,13 @@ public static class ManifestBuilder
             progress?.Report($"reading {name} from {dir}");
             var r = read(dir);
             progress?.Report($"{name}: {r.Pairs.Count} pairs, {r.MissingAudioPairs} with missing audio, {r.Problems.Count} problems");
+            // A dataset that was asked for and gave nothing (a header-only CSV, items without annotations)
+            // is an error: a manifest silently missing a dataset trains another model than the one asked.
+            if (r.Pairs.Count == 0)
+                throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{dir}: {name} gave 0 pairs ({r.MissingAudioPairs} with missing audio, " +
+                    $"{r.Problems.Count} problems" +
+                    (r.Problems.Count > 0 ? $"; first: {r.Problems[0]}" : "") + ")");
             reads.Add(r);
         }
         Read(options.ClothoDir, ClothoReader.Name, d => ClothoReader.Read(d, options.Clotho, index));

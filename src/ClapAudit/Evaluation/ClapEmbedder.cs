@@ -33,8 +33,12 @@ internal static class ClapEmbedder
             ct.ThrowIfCancellationRequested();
             int n = Math.Min(batchSize, paths.Count - start);
             var waves = new float[n][];
-            Parallel.For(0, n, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) },
-                i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null));
+            var parallel = new ParallelOptions
+            {
+                CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount),
+            };
+            ParallelErrors.Run(() => Parallel.For(0, n, parallel,
+                i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null)));
             int samples = preprocessing.TargetSamples;
             var flat = new float[n * samples];
             for (int i = 0; i < n; i++) waves[i].CopyTo(flat, i * samples);

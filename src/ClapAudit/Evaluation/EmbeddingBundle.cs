@@ -100,8 +100,21 @@ public sealed class EmbeddingBundle
     private static string[] ReadClasses(string path)
     {
         Guard.FileExists(path);
-        var lines = File.ReadAllLines(path).Select(l => l.TrimEnd('\r')).ToList();
+        // Size 0 before opening: an empty file has no names, and a FIFO (size 0 too) would block the open.
+        Guard.Data(new FileInfo(path).Length > 0,
+            $"{path}: empty (or not a regular file); expected one class name per line");
+        byte[] bytes = File.ReadAllBytes(path);
+        string text;
+        try { text = Data.StrictUtf8.Encoding.GetString(bytes); }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            int line = 1 + bytes.AsSpan(0, Math.Clamp(e.Index, 0, bytes.Length)).Count((byte)'\n');
+            throw Data.StrictUtf8.Error(path, line, e);
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        Guard.Data(lines.Count > 0, $"{path}: no class names (expected one class name per line)");
         for (int i = 0; i < lines.Count; i++)
             Guard.Data(lines[i].Trim().Length > 0, $"{path}: line {i + 1} is empty (one class name per line expected)");
         return lines.ToArray();

@@ -25,8 +25,9 @@ public static class EmbeddingExport
         int batchSize = 32, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         var (xa, ea, xt, et, labels) = Compute(model, data, promptTemplate, batchSize, progress, ct);
-        EmbeddingBundleWriter.Write(bundleDir, ea.ToMatrix(), et.ToMatrix(), labels, data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
-        WriteItems(bundleDir, data);
+        var bundle = new EmbeddingBundle(bundleDir, ea.ToMatrix(), et.ToMatrix(), labels.ToArray(), data.ClassNames,
+            xa.ToMatrix(), xt.ToMatrix());
+        EmbeddingBundleWriter.Write(bundle, bundleDir, staging => WriteItems(staging, data));
     }
 
     /// <summary>x_a and x_t of the backbones themselves (eval mode, offset 0), no projection.</summary>
@@ -44,8 +45,9 @@ public static class EmbeddingExport
         var (xt, _) = ClapEmbedder.Text(data.Prompts(promptTemplate), tokenizer, textLength,
             (ids, mask) => (text.EmbedText(ids, mask), null), device, batchSize, ct);
         // A backbone-only bundle: no E_a/E_t (the paper's Figure 4).
-        EmbeddingBundleWriter.Write(bundleDir, null, null, data.Items.Select(i => i.Target).ToArray(), data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
-        WriteItems(bundleDir, data);
+        var labels = data.Items.Select(i => i.Target).ToArray();
+        var bundle = new EmbeddingBundle(bundleDir, null, null, labels, data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
+        EmbeddingBundleWriter.Write(bundle, bundleDir, staging => WriteItems(staging, data));
     }
 
     /// <summary>

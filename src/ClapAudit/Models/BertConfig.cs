@@ -54,21 +54,28 @@ public sealed record BertConfig
                 throw new ClapAuditException(ErrorKind.Mismatch, $"{path}: model_type is '{mt.GetString()}', expected 'bert'");
             if (r.TryGetProperty("position_embedding_type", out var pe) && pe.GetString() is not "absolute")
                 throw new ClapAuditException(ErrorKind.Mismatch, $"{path}: position_embedding_type '{pe.GetString()}' is not supported (absolute only)");
-            return new BertConfig
+            var config = new BertConfig
             {
-                VocabSize = Int(r, "vocab_size", d.VocabSize),
-                HiddenSize = Int(r, "hidden_size", d.HiddenSize),
-                NumHiddenLayers = Int(r, "num_hidden_layers", d.NumHiddenLayers),
-                NumAttentionHeads = Int(r, "num_attention_heads", d.NumAttentionHeads),
-                IntermediateSize = Int(r, "intermediate_size", d.IntermediateSize),
-                HiddenAct = r.TryGetProperty("hidden_act", out var act) && act.ValueKind == JsonValueKind.String ? act.GetString()! : d.HiddenAct,
-                HiddenDropoutProb = Num(r, "hidden_dropout_prob", d.HiddenDropoutProb),
-                AttentionProbsDropoutProb = Num(r, "attention_probs_dropout_prob", d.AttentionProbsDropoutProb),
-                MaxPositionEmbeddings = Int(r, "max_position_embeddings", d.MaxPositionEmbeddings),
-                TypeVocabSize = Int(r, "type_vocab_size", d.TypeVocabSize),
-                LayerNormEps = Num(r, "layer_norm_eps", d.LayerNormEps),
-                PadTokenId = Int(r, "pad_token_id", d.PadTokenId),
-            }.Validated();
+                VocabSize = Int(r, "vocab_size", d.VocabSize, path),
+                HiddenSize = Int(r, "hidden_size", d.HiddenSize, path),
+                NumHiddenLayers = Int(r, "num_hidden_layers", d.NumHiddenLayers, path),
+                NumAttentionHeads = Int(r, "num_attention_heads", d.NumAttentionHeads, path),
+                IntermediateSize = Int(r, "intermediate_size", d.IntermediateSize, path),
+                HiddenAct = Str(r, "hidden_act", d.HiddenAct, path),
+                HiddenDropoutProb = Num(r, "hidden_dropout_prob", d.HiddenDropoutProb, path),
+                AttentionProbsDropoutProb = Num(r, "attention_probs_dropout_prob", d.AttentionProbsDropoutProb, path),
+                MaxPositionEmbeddings = Int(r, "max_position_embeddings", d.MaxPositionEmbeddings, path),
+                TypeVocabSize = Int(r, "type_vocab_size", d.TypeVocabSize, path),
+                LayerNormEps = Num(r, "layer_norm_eps", d.LayerNormEps, path),
+                // HF writes "pad_token_id": null for a model without padding; BERT pads with 0.
+                PadTokenId = r.TryGetProperty("pad_token_id", out var pad) && pad.ValueKind == JsonValueKind.Null
+                    ? d.PadTokenId : Int(r, "pad_token_id", d.PadTokenId, path),
+            };
+            try { return config.Validated(); }
+            catch (ClapAuditException e)
+            {
+                throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: {e.Message}", e);
+            }
         }
         catch (JsonException e)
         {
@@ -80,9 +87,29 @@ public sealed record BertConfig
         }
     }
 
-    private static int Int(JsonElement r, string key, int fallback) =>
-        r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
+    // A key that is present must have the right type: "hidden_size": "big" falling back to 768 would be
+    // blamed later on a shape mismatch far from its cause.
+    private static int Int(JsonElement r, string key, int fallback, string path)
+    {
+        if (!r.TryGetProperty(key, out var v)) return fallback;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
+        throw WrongType(path, key, v, "an integer");
+    }
 
-    private static double Num(JsonElement r, string key, double fallback) =>
-        r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : fallback;
+    private static double Num(JsonElement r, string key, double fallback, string path)
+    {
+        if (!r.TryGetProperty(key, out var v)) return fallback;
+        if (v.ValueKind == JsonValueKind.Number) return v.GetDouble();
+        throw WrongType(path, key, v, "a number");
+    }
+
+    private static string Str(JsonElement r, string key, string fallback, string path)
+    {
+        if (!r.TryGetProperty(key, out var v)) return fallback;
+        if (v.ValueKind == JsonValueKind.String) return v.GetString()!;
+        throw WrongType(path, key, v, "a string");
+    }
+
+    private static ClapAuditException WrongType(string path, string key, JsonElement v, string expected) =>
+        new(ErrorKind.InvalidData, $"{path}: \"{key}\" is {v.GetRawText()}, expected {expected}");
 }

@@ -25,6 +25,9 @@ public static class DeviceSelector
     }
 
     /// <summary>Sets torch's intra-op thread count (0 or less: all cores).</summary>
-    public static void SetThreads(int threads) =>
+    public static void SetThreads(int threads)
+    {
+        Guard.Setting(threads >= 0, $"threads must be 0 (all cores) or a positive count, got {threads}");
         torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
+    }
 }

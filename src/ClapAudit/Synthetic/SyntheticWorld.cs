@@ -56,14 +56,14 @@ public static class SyntheticWorld
         progress?.Report($"Rendering {jobs.Count} clips ({options.ClipSeconds:0.##} s at {options.SampleRate} Hz)...");
         int done = 0, step = Math.Max(1, jobs.Count / 10);
         var format = new WaveFormat(options.SampleRate, 16, 1);
-        Parallel.For(0, jobs.Count, new ParallelOptions { CancellationToken = ct }, i =>
+        ParallelErrors.Run(() => Parallel.For(0, jobs.Count, new ParallelOptions { CancellationToken = ct }, i =>
         {
             var job = jobs[i];
             short[] pcm = ClipRenderer.Render(job.Class, options, WorldRandom.For(options.Seed, job.Stream, job.Index));
             using (var writer = new WaveFileWriter(job.Path, format)) writer.WriteSamples(pcm, 0, pcm.Length);
             int d = Interlocked.Increment(ref done);
             if (d % step == 0 || d == jobs.Count) progress?.Report($"Rendered {d}/{jobs.Count} clips");
-        });
+        }));
         ct.ThrowIfCancellationRequested();
 
         PublishedLayouts.WriteEsc50Meta(layout.Esc50Dir, plan.Esc50);

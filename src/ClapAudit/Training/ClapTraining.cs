@@ -41,6 +41,7 @@ public static class ClapTraining
     {
         ArgumentNullException.ThrowIfNull(job);
         var recipe = job.Recipe.Validate();
+        Guard.NotAFile(job.RunDirectory, "run directory (--out)");
         var train = Items(PairManifest.Read(job.ManifestDir, "train"));
         var val = Items(PairManifest.Read(job.ManifestDir, "val"));
         Guard.DirectoryExists(job.BertFolder, "BERT model folder");
@@ -95,13 +96,29 @@ public static class ClapTraining
                 return (b.InputIds, b.AttentionMask);
             }
             var data = new PairPipeline(train, val, LoadAudio, Tokenize, PipelineOptions.FromRecipe(recipe), progress);
-            var trainer = new Trainer(model, frontEnd, data, recipe, job.RunDirectory, progress, job.GitCommit, info);
+            var trainer = new Trainer(model, frontEnd, data, recipe, job.RunDirectory, progress, job.GitCommit, info)
+            {
+                Inputs = Inputs(job),
+            };
             return trainer.Train(ct);
         }
         finally
         {
             cnn.Dispose();
         }
+    }
+
+    /// <summary>The files whose content makes the run what it is; a resume on other content is refused.</summary>
+    private static List<RunInput> Inputs(ClapTrainJob job)
+    {
+        var inputs = new List<RunInput>
+        {
+            RunInput.Of("manifest", job.ManifestDir,
+                new[] { "train", "val" }.Select(s => Path.GetFileName(PairManifest.PathFor(job.ManifestDir, s)))),
+            RunInput.Of("bert", job.BertFolder, [.. TextFiles, "model.safetensors", "pytorch_model.bin"]),
+        };
+        if (job.Cnn14Path is not null) inputs.Add(RunInput.Of("cnn14", job.Cnn14Path));
+        return inputs;
     }
 
     private static List<TrainingItem> Items(IReadOnlyList<AudioTextPair> pairs) =>

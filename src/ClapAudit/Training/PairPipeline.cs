@@ -148,7 +148,7 @@ public sealed class PairPipeline : ITrainingData
         var errors = new string?[count];
         // Validation items get the same randomness every epoch (epoch -1) so its loss is comparable.
         long rngEpoch = split == DataSplit.Train ? epoch : -1;
-        try
+        ParallelErrors.Run(() =>
         {
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Workers, CancellationToken = ct }, i =>
             {
@@ -171,12 +171,7 @@ public sealed class PairPipeline : ITrainingData
                     errors[i] = $"{item.Audio}: {e.Message}";
                 }
             });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // A loader that breaks the contract (wrong length) is a bug to surface, not an item to skip.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
+        });
 
         var keep = Enumerable.Range(0, count).Where(i => errors[i] is null).ToList();
         int skipped = count - keep.Count;

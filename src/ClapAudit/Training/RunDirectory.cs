@@ -25,12 +25,15 @@ public sealed class RunDirectory
     public bool CanResume => File.Exists(LastCheckpoint);
 
     /// <summary>Writes run.json (once; a resumed run keeps the original and appends a resume time).</summary>
-    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start) =>
+    public void WriteRunInfo(TrainingRecipe recipe, string? gitCommit, DateTimeOffset start,
+        IReadOnlyList<RunInput>? inputs = null) =>
         WriteRunInfo("clapaudit train", recipe.Seed, JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
-            JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit, start, LogHeader);
+            JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit,
+            start, LogHeader, inputs);
 
     /// <summary>run.json and an empty log.csv for any run (e.g. audio pre-training, with its own settings and log columns).</summary>
-    public void WriteRunInfo(string tool, long seed, JsonElement recipe, JsonElement preprocessing, string? gitCommit, DateTimeOffset start, string logHeader)
+    public void WriteRunInfo(string tool, long seed, JsonElement recipe, JsonElement preprocessing, string? gitCommit,
+        DateTimeOffset start, string logHeader, IReadOnlyList<RunInput>? inputs = null)
     {
         Directory.CreateDirectory(Path);
         var info = new Dictionary<string, object?>
@@ -48,6 +51,10 @@ public sealed class RunDirectory
             },
             ["recipe"] = recipe,
             ["preprocessing"] = preprocessing,
+            [RunInputs.Key] = (inputs ?? []).Select(i => new Dictionary<string, string>
+            {
+                ["name"] = i.Name, ["path"] = i.Path, ["sha256"] = i.Sha256,
+            }).ToList(),
         };
         AtomicFile.WriteAllText(RunJson, JsonSerializer.Serialize(info, TrainingRecipe.Json));
         AtomicFile.WriteAllText(LogCsv, logHeader + "\n");

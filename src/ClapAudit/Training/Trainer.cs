@@ -79,6 +79,9 @@ public sealed class Trainer
 
     public RunDirectory RunDirectory => _run;
 
+    /// <summary>Inputs (manifest, BERT, CNN14) kept in run.json; resuming on other content is refused.</summary>
+    public IReadOnlyList<RunInput> Inputs { get; init; } = [];
+
     public TrainingResult Train(CancellationToken cancellationToken = default)
     {
         DeviceSelector.SetThreads(_recipe.Threads);
@@ -112,7 +115,7 @@ public sealed class Trainer
 
     private void Start()
     {
-        _run.WriteRunInfo(_recipe, _gitCommit, DateTimeOffset.UtcNow);
+        _run.WriteRunInfo(_recipe, _gitCommit, DateTimeOffset.UtcNow, Inputs);
         var phase = _recipe.FrozenEpochs > 0 ? TrainingPhase.Frozen : TrainingPhase.Unfrozen;
         double lr = phase == TrainingPhase.Frozen ? _recipe.FrozenLearningRate : _recipe.UnfrozenLearningRate;
         SetPhase(phase, lr, null, null);
@@ -132,6 +135,7 @@ public sealed class Trainer
     private void Resume()
     {
         var saved = Checkpoint.ReadState(_run.LastCheckpoint);
+        RunInputs.CheckSame(_run.RunJson, RunInputs.Read(_run.RunJson), Inputs);
         var changed = saved.Recipe.Differences(_recipe).Where(k => !ResumableKeys.Contains(k)).ToList();
         if (changed.Count > 0)
             throw new ClapAuditException(ErrorKind.Mismatch,

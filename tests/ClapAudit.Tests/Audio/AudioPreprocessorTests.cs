@@ -95,12 +95,12 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void NaN_sample_is_InvalidData_naming_the_file()
+    public void NaN_sample_is_NonFinite_naming_the_file()
     {
         var audio = Ramp(1000);
         audio.Channels[0][123] = float.NaN;
         var e = Assert.Throws<ClapAuditException>(() => AudioPreprocessor.Prepare(audio, Small, null, null, "clips/bad.wav"));
-        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Equal(ErrorKind.NonFinite, e.Kind);
         Assert.Contains("clips/bad.wav", e.Message);
         Assert.Contains("NaN", e.Message);
     }
@@ -123,7 +123,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void NaN_in_a_float_wav_file_is_InvalidData_naming_the_file()
+    public void NaN_in_a_float_wav_file_is_NonFinite_naming_the_file()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("nan.wav");
@@ -136,7 +136,7 @@ public class AudioPreprocessorTests
             foreach (var v in samples) w.Write(v);
         }
         var e = Assert.Throws<ClapAuditException>(() => AudioPreprocessor.Load(path, Small));
-        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Equal(ErrorKind.NonFinite, e.Kind);
         Assert.Contains(path, e.Message);
         Assert.Contains("frame 1", e.Message);
     }

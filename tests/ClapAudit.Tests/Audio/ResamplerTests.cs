@@ -61,4 +61,31 @@ public class ResamplerTests
         var e = Assert.Throws<ClapAuditException>(() => Resampler.Resample(new float[10], 0, 44100));
         Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
     }
+
+    [Theory]
+    [InlineData(16000, 44100)]
+    [InlineData(44100, 32000)]
+    [InlineData(22050, 22050)]
+    public void A_span_alone_equals_the_slice_of_the_whole(int from, int to)
+    {
+        var rng = new Random(8);
+        var x = new float[3001];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() - 0.5);
+        var whole = Resampler.Resample(x, from, to);
+        Assert.Equal(whole.Length, Resampler.OutputLength(x.Length, from, to));
+        foreach (var (start, count) in new[] { (0, 10), (777, 1000), (whole.Length - 5, 5), (0, whole.Length) })
+            Assert.Equal(whole.AsSpan(start, count).ToArray(), Resampler.Resample(x, from, to, start, count));
+    }
+
+    [Fact]
+    public void The_crop_of_a_prepared_clip_is_the_crop_of_the_whole_resampled_clip()
+    {
+        var rng = new Random(9);
+        var ch = new float[48000];
+        for (int i = 0; i < ch.Length; i++) ch[i] = (float)Math.Sin(i * 0.01) + (float)(0.1 * rng.NextDouble());
+        var settings = new AudioPreprocessing { SampleRate = 32000, DurationSeconds = 0.25, Normalize = false };
+        var whole = Resampler.Resample(ch, 48000, 32000);
+        var y = AudioPreprocessor.Prepare(new DecodedAudio([ch], 48000), settings, 0.5, null, "clip");
+        Assert.Equal(whole.AsSpan(16000, 8000).ToArray(), y);
+    }
 }

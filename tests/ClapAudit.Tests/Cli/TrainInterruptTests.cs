@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ClapAudit.Tests.Clap;
+using ClapAudit.Training;
+using Xunit.Abstractions;
+
+namespace ClapAudit.Tests.Cli;
+
+/// <summary>
+/// Ctrl+C as a user sends it: SIGINT to a child <c>clapaudit train</c> in the middle of an epoch. The child
+/// must take the cancel path (last.ckpt at the batch reached, the "cancelled" line, exit 130), and the run
+/// resumed to the end must equal an uninterrupted one.
+/// </summary>
+public class TrainInterruptTests(ITestOutputHelper output)
+{
+    private const int StepsPerEpoch = 6; // 12 pairs, batch 2
+
+    private static string[] Train(string manifest, string run) =>
+        new[] { "train", "--manifest", manifest, "--bert", ClapWorld.Bert, "--cnn14", ClapWorld.Cnn14Tiny,
+                "--out", run }
+            .Concat(ClapWorld.Overrides.SelectMany(o => new[] { "--set", o }))
+            .Concat(["--set", "batch_size=2", "--set", "max_epochs=3", "--json"]).ToArray();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    private const int SigInt = 2;
+
+    [Fact]
+    public void SigintMidEpochSavesTheBatchReachedAndTheResumedRunEqualsAnUninterruptedOne()
+    {
+        using var tmp = Fixtures.TempDir();
+        string manifest = ClapWorld.Manifest(tmp.Path), cut = tmp.File("cut"), whole = tmp.File("whole");
+
+        var (code, stderr) = RunChildAndInterrupt(Train(manifest, cut).Append("--verbose").ToArray(),
+            line => line.StartsWith("epoch 1 step 1/", StringComparison.Ordinal));
+        output.WriteLine(stderr);
+        Assert.Equal(130, code);
+        Assert.Contains("clapaudit: cancelled; the run was saved to", stderr);
+        var state = Checkpoint.ReadState(Path.Combine(cut, "checkpoints", "last.ckpt"));
+        output.WriteLine($"cancelled at epoch {state.Epoch}, batch {state.BatchesDone}, step {state.GlobalStep}");
+        // Mid-epoch: the checkpoint is at the batch reached, not at the previous epoch's boundary.
+        Assert.Equal(1, state.Epoch);
+        Assert.InRange(state.BatchesDone, 1, StepsPerEpoch);
+
+        var (resumed, _, err) = CliTestHost.Run(Train(manifest, cut));
+        Assert.True(resumed == 0, err);
+        Assert.Contains($"resumed at epoch 1, batch {state.BatchesDone}", err);
+        var (fresh, _, err2) = CliTestHost.Run(Train(manifest, whole));
+        Assert.True(fresh == 0, err2);
+
+        Assert.Equal(3 * StepsPerEpoch, Checkpoint.ReadState(Path.Combine(cut, "checkpoints", "last.ckpt")).GlobalStep);
+        var a = File.ReadAllLines(Path.Combine(whole, "log.csv"));
+        var b = File.ReadAllLines(Path.Combine(cut, "log.csv"));
+        Assert.Equal(4, b.Length);
+        for (int r = 1; r < a.Length; r++)
+        {
+            var x = a[r].Split(',');
+            var y = b[r].Split(',');
+            Assert.Equal(x[..2], y[..2]); // epoch, step
+            for (int c = 2; c < 6; c++) // train_loss, val_loss, lr, logit_scale
+            {
+                double u = double.Parse(x[c], CultureInfo.InvariantCulture);
+                double v = double.Parse(y[c], CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(u - v) <= 1e-5 * Math.Max(1, Math.Abs(u)),
+                    $"log.csv row {r} column {c}: {u} vs {v}");
+            }
+        }
+    }
+
+    /// <summary>Runs the CLI as a child; SIGINT once a stderr line matches; gives the exit code and stderr.</summary>
+    private static (int Code, string Err) RunChildAndInterrupt(string[] args, Func<string, bool> interruptAt)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory, "ClapAudit.Cli.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        info.ArgumentList.Add(cli);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var err = new System.Text.StringBuilder();
+        bool sent = false;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (err) err.AppendLine(e.Data);
+            if (!sent && interruptAt(e.Data))
+            {
+                sent = true;
+                kill(process.Id, SigInt);
+            }
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 5 minutes\n" + err);
+        }
+        process.WaitForExit(); // drains the asynchronous stderr reader
+        _ = stdout.Result;
+        lock (err) return (process.ExitCode, err.ToString());
+    }
+}
