@@ -98,25 +98,38 @@ public partial class DocumentedExamplesTests
         var root = ClapAudit.Cli.Program.BuildRoot();
         var examples = Examples();
         Assert.True(examples.Count > 30, $"only {examples.Count} examples found");
-        var problems = new List<string>();
-        foreach (var example in examples)
-        {
-            var tokens = example.Tokens.SkipWhile(t => t == "--yes").ToArray(); // the set-up's own first argument
-            var (command, ancestors, rest) = Resolve(root, tokens);
-            var known = command.Options.Concat(ancestors.SelectMany(a => a.Options.Where(o => o.Recursive)))
-                .SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
-            var sets = new List<string>();
-            for (int i = 0; i < rest.Length; i++)
-            {
-                string t = rest[i].Trim('[', ']');
-                if (!t.StartsWith('-') || t == "-") continue;
-                string option = t.Split('=')[0];
-                if (!known.Contains(option)) problems.Add($"{example}: '{command.Name}' has no option {option}");
-                if (option == "--set" && i + 1 < rest.Length) sets.Add(rest[i + 1].Trim('[', ']'));
-            }
-            if (!IsSynopsis(example)) problems.AddRange(CheckSettings(command, sets).Select(p => $"{example}: {p}"));
-        }
+        var problems = examples.SelectMany(e => Problems(root, e)).ToList();
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [InlineData("./clapaudit grid --config grid.yaml --out runs/grid --device cuda", "has no option --device")]
+    [InlineData("./clapaudit train --manifest m --bert b --cnn14 none --out r --set epochs=2", "key 'epochs' is unknown")]
+    [InlineData("./clapaudit demo --set training.epochs=2", "key 'epochs' is unknown")]
+    [InlineData("./clapaudit analyze BUNDLE... [--metrics cosine]", "has no option --metrics")]
+    public void TheCheckFindsAnUnknownOptionOrKey(string line, string expected)
+    {
+        var problems = Problems(ClapAudit.Cli.Program.BuildRoot(), new Example("made up", line, Tokenize(line)));
+        Assert.Contains(problems, p => p.Contains(expected));
+    }
+
+    private static IEnumerable<string> Problems(Command root, Example example)
+    {
+        var tokens = example.Tokens.SkipWhile(t => t == "--yes").ToArray(); // the set-up's own first argument
+        var (command, ancestors, rest) = Resolve(root, tokens);
+        var known = command.Options.Concat(ancestors.SelectMany(a => a.Options.Where(o => o.Recursive)))
+            .SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
+        var sets = new List<string>();
+        for (int i = 0; i < rest.Length; i++)
+        {
+            string t = rest[i].Trim('[', ']');
+            if (!t.StartsWith('-') || t == "-") continue;
+            string option = t.Split('=')[0];
+            if (!known.Contains(option)) yield return $"{example}: '{command.Name}' has no option {option}";
+            if (option == "--set" && i + 1 < rest.Length) sets.Add(rest[i + 1].Trim('[', ']'));
+        }
+        if (!IsSynopsis(example))
+            foreach (var p in CheckSettings(command, sets)) yield return $"{example}: {p}";
     }
 
     [Fact]
