@@ -170,6 +170,28 @@ def test_laion(esc50_dir, work):
     return out
 
 
+def test_renamed_module_fails(esc50_dir, work):
+    """A stand-in whose projection module is renamed makes each exporter fail, naming the attribute."""
+    cases = [(("msclap", "models", "clap.py"), "self.projection", "self.proj", "msclap_bundle.py",
+              ["--weights", os.path.join(work, "CLAP_weights_2022.pth")],
+              "'AudioEncoder' object has no attribute 'projection'"),
+             (("laion_clap", "clap_module", "model.py"), "audio_projection", "audio_proj", "laion_clap_bundle.py",
+              ["--ckpt", os.path.join(work, "630k-audioset-best.pt")], "audio_projection")]
+    for path, old, new, script, args, message in cases:
+        mutant = os.path.join(work, "mutant-" + path[0])
+        shutil.copytree(STANDINS, mutant)
+        source = os.path.join(mutant, *path)
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+        assert old in text, (source, old)
+        with open(source, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new))
+        run = subprocess.run([sys.executable, os.path.join(HERE, script), "--esc50", esc50_dir,
+                              "--out", os.path.join(mutant, "out"), *args],
+                             env=dict(os.environ, PYTHONPATH=mutant), capture_output=True, text=True)
+        assert run.returncode != 0 and message in run.stderr, (script, run.returncode, run.stderr[-400:])
+
+
 def expected_values(folder):
     b = load_bundle(folder)
     top1 = float(np.mean(np.argmax(b["audio"] @ b["text"].T, axis=1) == b["labels"]))
@@ -187,6 +209,7 @@ def main():
         esc50_dir = os.path.join(work, "ESC-50-master")
         make_esc50(esc50_dir)
         bundles = {"msclap": test_msclap(esc50_dir, work), "laion_clap": test_laion(esc50_dir, work)}
+        test_renamed_module_fails(esc50_dir, work)
         print("exporters: msclap and laion_clap bundles match their models")
         if write:
             expected = {}

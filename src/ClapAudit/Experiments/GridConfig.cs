@@ -96,11 +96,13 @@ public sealed record GridConfig
         try
         {
             // Top-level keys first, so an unknown one gets the list of known keys rather than YamlDotNet's type name.
-            IEnumerable<string> keys = deserializer.Deserialize<Dictionary<string, object?>?>(text)?.Keys ?? Enumerable.Empty<string>();
+            IEnumerable<string> keys = deserializer.Deserialize<Dictionary<string, object?>?>(text)?.Keys
+                ?? Enumerable.Empty<string>();
             foreach (string key in keys)
                 if (!Keys.Contains(key))
                     throw new ClapAuditException(ErrorKind.InvalidSetting,
-                        $"{path}: unknown key '{key}' at the top level of the grid config; known keys: {string.Join(", ", Keys)}");
+                        $"{path}: unknown key '{key}' at the top level of the grid config; " +
+                        $"known keys: {string.Join(", ", Keys)}");
             config = deserializer.Deserialize<GridConfig?>(text) ?? new GridConfig();
         }
         catch (YamlDotNet.Core.YamlException e)
@@ -110,7 +112,7 @@ public sealed record GridConfig
         return config.ResolvedAgainst(Path.GetDirectoryName(Path.GetFullPath(path))!).Validated(path);
     }
 
-    /// <summary>The CLAP training recipe of every setup: the grid's seed, device and threads, then <c>training:</c>.</summary>
+    /// <summary>The CLAP recipe of every setup: the grid's seed, device and threads, then <c>training</c>.</summary>
     public TrainingRecipe BuildTrainingRecipe() =>
         new TrainingRecipe { Seed = Seed, Device = Device, Threads = Threads }.WithOverrides(Overrides(Training));
 

@@ -22,20 +22,23 @@ public partial class DocumentedExamplesTests
         public override string ToString() => $"{Source}: {Text}";
     }
 
-    private static readonly string NotRunFile = System.IO.Path.Combine(Fixtures.Root, "tests", "documented-examples-not-run.txt");
+    private static readonly string NotRunFile =
+        System.IO.Path.Combine(Fixtures.Root, "tests", "documented-examples-not-run.txt");
 
     /// <summary>Concrete examples the test executes: the docs' paths mapped onto the fixtures.</summary>
-    private static readonly Dictionary<string, Func<string, (string[] Args, Action<int, string, string> Check)>> Runs = new()
+    private static readonly Dictionary<string, Func<string, (string[] Args, Action<int, string, string> Check)>> Runs =
+        new()
     {
         ["./clapaudit --help"] = _ => (["--help"], (code, stdout, _) =>
         {
             Assert.Equal(0, code);
             foreach (var c in ClapAudit.Cli.Program.BuildRoot().Subcommands) Assert.Contains(c.Name, stdout);
         }),
-        ["./clapaudit data prepare --clotho data/clotho --audiocaps data/audiocaps --fsd50k data/FSD50K --macs data/MACS " +
-         "--out manifests/clean --clean-against data/ESC-50-master --seed 0"] = temp => (
-            ["data", "prepare", "--clotho", DataFixtures.Clotho, "--audiocaps", DataFixtures.AudioCaps, "--fsd50k", DataFixtures.Fsd50k,
-             "--macs", DataFixtures.Macs, "--out", System.IO.Path.Combine(temp, "manifests", "clean"), "--clean-against", DataFixtures.Esc50,
+        ["./clapaudit data prepare --clotho data/clotho --audiocaps data/audiocaps --fsd50k data/FSD50K " +
+         "--macs data/MACS --out manifests/clean --clean-against data/ESC-50-master --seed 0"] = temp => (
+            ["data", "prepare", "--clotho", DataFixtures.Clotho, "--audiocaps", DataFixtures.AudioCaps,
+             "--fsd50k", DataFixtures.Fsd50k, "--macs", DataFixtures.Macs,
+             "--out", System.IO.Path.Combine(temp, "manifests", "clean"), "--clean-against", DataFixtures.Esc50,
              "--seed", "0"],
             (code, _, stderr) =>
             {
@@ -46,7 +49,8 @@ public partial class DocumentedExamplesTests
 
     private static IEnumerable<string> DocumentFiles() =>
         new[] { System.IO.Path.Combine(Fixtures.Root, "README.md") }
-            .Concat(Directory.GetFiles(System.IO.Path.Combine(Fixtures.Root, "docs"), "*.md").Order(StringComparer.Ordinal));
+            .Concat(Directory.GetFiles(System.IO.Path.Combine(Fixtures.Root, "docs"), "*.md")
+                .Order(StringComparer.Ordinal));
 
     private static List<Example> Examples()
     {
@@ -88,9 +92,10 @@ public partial class DocumentedExamplesTests
         return words.Skip(1).ToArray(); // drop ./clapaudit
     }
 
-    /// <summary>A synopsis, not a command line: optional parts, alternatives, ellipses or CAPITAL placeholders.</summary>
+    /// <summary>A synopsis, not a command line: optional parts, alternatives, ellipses, CAPITAL placeholders.</summary>
     private static bool IsSynopsis(Example e) =>
-        e.Text.IndexOfAny(['[', ']', '|', '<', '>']) >= 0 || e.Text.Contains("...") || e.Tokens.Any(t => Placeholder().IsMatch(t));
+        e.Text.IndexOfAny(['[', ']', '|', '<', '>']) >= 0 || e.Text.Contains("...")
+        || e.Tokens.Any(t => Placeholder().IsMatch(t));
 
     [Fact]
     public void EveryExampleNamesAnExistingCommandAndOnlyItsOptionsAndSettings()
@@ -104,7 +109,8 @@ public partial class DocumentedExamplesTests
 
     [Theory]
     [InlineData("./clapaudit grid --config grid.yaml --out runs/grid --device cuda", "has no option --device")]
-    [InlineData("./clapaudit train --manifest m --bert b --cnn14 none --out r --set epochs=2", "key 'epochs' is unknown")]
+    [InlineData("./clapaudit train --manifest m --bert b --cnn14 none --out r --set epochs=2",
+        "key 'epochs' is unknown")]
     [InlineData("./clapaudit demo --set training.epochs=2", "key 'epochs' is unknown")]
     [InlineData("./clapaudit analyze BUNDLE... [--metrics cosine]", "has no option --metrics")]
     public void TheCheckFindsAnUnknownOptionOrKey(string line, string expected)
@@ -139,12 +145,15 @@ public partial class DocumentedExamplesTests
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split(" :: ", 2))
             .ToList();
-        Assert.All(listed, entry => Assert.True(entry.Length == 2 && entry[1].Trim().Length > 0, $"{NotRunFile}: '{entry[0]}' has no reason"));
+        Assert.All(listed, entry =>
+            Assert.True(entry.Length == 2 && entry[1].Trim().Length > 0, $"{NotRunFile}: '{entry[0]}' has no reason"));
         var notRun = listed.Select(e => e[0].Trim()).ToHashSet(StringComparer.Ordinal);
         var concrete = Examples().Where(e => !IsSynopsis(e)).ToList();
 
-        var unaccounted = concrete.Where(e => !Runs.ContainsKey(e.Text) && !notRun.Contains(e.Text)).Select(e => e.ToString()).ToList();
-        Assert.True(unaccounted.Count == 0, "examples neither run nor listed in " + NotRunFile + ":\n" + string.Join("\n", unaccounted));
+        var unaccounted = concrete.Where(e => !Runs.ContainsKey(e.Text) && !notRun.Contains(e.Text))
+            .Select(e => e.ToString()).ToList();
+        Assert.True(unaccounted.Count == 0,
+            $"examples neither run nor listed in {NotRunFile}:\n" + string.Join("\n", unaccounted));
         var stale = notRun.Concat(Runs.Keys).Where(t => concrete.All(e => e.Text != t)).ToList();
         Assert.True(stale.Count == 0, "listed examples the docs no longer hold:\n" + string.Join("\n", stale));
 

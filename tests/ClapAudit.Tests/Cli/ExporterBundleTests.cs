@@ -27,7 +27,8 @@ public class ExporterBundleTests
         var b = JsonDocument.Parse(output).RootElement.GetProperty("bundles")[0];
         Assert.Equal(expected.GetProperty("n_items").GetInt32(), b.GetProperty("n_items").GetInt32());
         Assert.Equal(expected.GetProperty("n_classes").GetInt32(), b.GetProperty("n_classes").GetInt32());
-        Assert.Equal(expected.GetProperty("top1").GetDouble(), b.GetProperty("zero_shot").GetProperty("top1").GetDouble(), 12);
+        Assert.Equal(expected.GetProperty("top1").GetDouble(),
+            b.GetProperty("zero_shot").GetProperty("top1").GetDouble(), 12);
         foreach (var s in expected.GetProperty("silhouette").EnumerateObject())
             Assert.Equal(s.Value.GetDouble(), b.GetProperty("silhouette").GetProperty(s.Name).GetDouble(), 1e-6);
         foreach (var comparison in new[] { "audio_backbone_vs_audio", "text_backbone_vs_text", "audio_vs_text" })

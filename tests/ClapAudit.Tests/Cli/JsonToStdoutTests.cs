@@ -3,7 +3,9 @@ using ClapAudit.Tests.Data;
 
 namespace ClapAudit.Tests.Cli;
 
-/// <summary>With <c>--json -</c> standard output holds the JSON alone; tables and messages go to standard error.</summary>
+/// <summary>
+/// With <c>--json -</c> standard output holds the JSON alone; tables and messages go to standard error.
+/// </summary>
 public class JsonToStdoutTests
 {
     [Fact]
@@ -24,9 +26,10 @@ public class JsonToStdoutTests
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllLines(tmp.File("corpus.txt"),
-            ["a dog barks in the yard", "a hound barks at night", "rain falls on the roof", "drizzle falls on the roof"]);
-        var (code, stdout, stderr) = CliTestHost.Run("pretrain-text", "--corpus", tmp.File("corpus.txt"), "--out", tmp.File("bert"),
-            "--set", "steps=2", "--set", "batch_size=4", "--set", "warmup_steps=1", "--set", "hidden_size=8",
+            ["a dog barks in the yard", "a hound barks at night", "rain falls on the roof", "drizzle falls on it"]);
+        var (code, stdout, stderr) = CliTestHost.Run("pretrain-text",
+            "--corpus", tmp.File("corpus.txt"), "--out", tmp.File("bert"), "--set", "steps=2", "--set", "batch_size=4",
+            "--set", "warmup_steps=1", "--set", "hidden_size=8",
             "--set", "num_attention_heads=2", "--set", "intermediate_size=16", "--json", "-");
         Assert.True(code == 0, stderr);
         var json = JsonNode.Parse(stdout)!;
