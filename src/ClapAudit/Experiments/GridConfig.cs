@@ -116,7 +116,7 @@ public sealed record GridConfig
     public TrainingRecipe BuildTrainingRecipe() =>
         new TrainingRecipe { Seed = Seed, Device = Device, Threads = Threads }.WithOverrides(Overrides(Training));
 
-    /// <summary>The CNN14 pre-training recipe: the grid's seed, device and threads, then <c>pretraining:</c>.</summary>
+    /// <summary>The CNN14 pre-training recipe: the grid's seed, device and threads, then <c>pretraining</c>.</summary>
     public PretrainRecipe BuildPretrainRecipe() =>
         new PretrainRecipe { Seed = Seed, Device = Device, Threads = Threads }.WithOverrides(Overrides(Pretraining));
 
