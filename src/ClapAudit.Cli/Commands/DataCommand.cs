@@ -74,16 +74,18 @@ public static class DataCommand
                 CheckAudio: !parse.GetValue(noAudioCheck));
             var result = ManifestBuilder.Build(options, new LineProgress(ctx.Error), token);
 
-            var console = Consoles.Create(ctx.Output);
+            string? jsonPath = parse.GetValue(json);
+            var text = CommonOptions.TextOutput(jsonPath, ctx);
+            var console = Consoles.Create(text);
             RenderSummary(console, result);
             if (result.Leakage is { } report) RenderLeakage(console, report);
             if (result.Problems.Count > 0)
             {
-                ctx.Output.WriteLine($"{result.Problems.Count} problems (all in {Path.Combine(options.OutDir!, ManifestBuilder.ProblemsFile)}); the first ones:");
-                foreach (var p in result.Problems.Take(10)) ctx.Output.WriteLine("  " + p);
+                text.WriteLine($"{result.Problems.Count} problems (all in {Path.Combine(options.OutDir!, ManifestBuilder.ProblemsFile)}); the first ones:");
+                foreach (var p in result.Problems.Take(10)) text.WriteLine("  " + p);
             }
-            ctx.Output.WriteLine($"Wrote {result.Train.Count} train and {result.Val.Count} val pairs to {options.OutDir}.");
-            if (parse.GetValue(json) is { } jsonPath)
+            text.WriteLine($"Wrote {result.Train.Count} train and {result.Val.Count} val pairs to {options.OutDir}.");
+            if (jsonPath is not null)
             {
                 var doc = new JsonObject { ["summary"] = result.Summary.ToJson(), ["leakage"] = result.Leakage?.ToJson() };
                 WriteJson(jsonPath, doc, ctx);
@@ -124,15 +126,17 @@ public static class DataCommand
                 ["ytid"] = c.YtId, ["start"] = c.Start, ["end"] = c.End, ["audio"] = c.AudioPath,
                 ["mids"] = new JsonArray(c.Mids.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
             }).ToArray());
-            WriteJson(parse.GetValue(outFile)!, doc, ctx);
+            string outPath = parse.GetValue(outFile)!;
+            WriteJson(outPath, doc, ctx);
 
-            var console = Consoles.Create(ctx.Output);
+            var text = CommonOptions.TextOutput(outPath, ctx);
+            var console = Consoles.Create(text);
             var table = new Table().Title("AudioSet labels removed").AddColumns("mid", "display name", "words", "mapped from", "clips");
             foreach (var l in result.RemovedLabels.Where(l => l.Clips > 0))
                 table.AddRow(Markup.Escape(l.Mid), Markup.Escape(l.DisplayName), Markup.Escape(string.Join(" ", l.Words)),
                     Markup.Escape(string.Join(" ", l.MappedFrom)), l.Clips.ToString());
             console.Write(table);
-            ctx.Output.WriteLine($"Clips: {result.Before} read, {result.Removed.Count} removed, {result.Kept.Count} kept " +
+            text.WriteLine($"Clips: {result.Before} read, {result.Removed.Count} removed, {result.Kept.Count} kept " +
                                  $"({data.MissingAudio} with missing audio left out; {data.Problems.Count} problems, {result.MapProblems.Count} mapping names not in this ontology).");
             return ExitCodes.Ok;
         });

@@ -45,7 +45,8 @@ public static class PretrainCommand
             };
             string? jsonPath = parse.GetValue(json);
             using var jsonLines = jsonPath is null ? null : new JsonLines(jsonPath, ctx.Output);
-            var console = CreateConsole(ctx.Output);
+            var text = CommonOptions.TextOutput(jsonPath, ctx);
+            var console = CreateConsole(text);
             var progress = new EpochPrinter(console, ctx.Error, jsonLines);
             var result = AudioPretraining.Run(job, progress, token);
             progress.Finish();
@@ -66,7 +67,7 @@ public static class PretrainCommand
                 ctx.Error.WriteLine($"clapaudit: cancelled; the run was saved in {result.RunDirectory}. Run the same command again to resume.");
                 return ExitCodes.Cancelled;
             }
-            ctx.Output.WriteLine($"Wrote {result.CheckpointPath} (use it as train --cnn14).");
+            text.WriteLine($"Wrote {result.CheckpointPath} (use it as train --cnn14).");
             return ExitCodes.Ok;
         });
         return command;

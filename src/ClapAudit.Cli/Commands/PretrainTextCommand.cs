@@ -26,7 +26,11 @@ public static class PretrainTextCommand
         var world = new Option<string?>("--world") { Description = "A world.json listing classes' name and synonym, for the synonym probe; default: world.json two folders above the corpus, if present." };
         var json = CommonOptions.Json();
         var command = new Command("pretrain-text",
-            "Pre-train a tiny BERT on a text corpus (masked-language modelling with BERT's 80/10/10 rule, plus InfoNCE between the [CLS] states of two masked views of each sentence) and write it as a Hugging Face BertForMaskedLM folder that the CLAP trainer loads.")
+            "Pre-train a tiny BERT on a text corpus (masked-language modelling with BERT's 80/10/10 rule, plus [CLS] " +
+            "context prediction: [CLS] predicts the words of another sentence with the same rarest word, context_weight " +
+            $"{TextPretrainRecipe.Default.ContextWeight.ToString(CultureInfo.InvariantCulture)}; InfoNCE between two " +
+            "masked views is off unless contrastive_weight > 0; docs/text-pretraining.md) and " +
+            "write it as a Hugging Face BertForMaskedLM folder that the CLAP trainer loads.")
         {
             corpus, output, vocab, config, set, quick, world, json,
         };
@@ -40,9 +44,11 @@ public static class PretrainTextCommand
             var pairs = ReadPairs(parse.GetValue(world), corpusPath);
             var job = new TextPretrainJob(corpusPath, parse.GetValue(output)!, recipe) { VocabPath = parse.GetValue(vocab), ProbePairs = pairs };
 
-            var console = Console(ctx.Output);
+            string? jsonPath = parse.GetValue(json);
+            var text = CommonOptions.TextOutput(jsonPath, ctx);
+            var console = Console(text);
             TextPretrainResult result;
-            if (ctx.Output == System.Console.Out && !System.Console.IsOutputRedirected)
+            if (text == System.Console.Out && !System.Console.IsOutputRedirected)
             {
                 result = console.Progress()
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -58,7 +64,7 @@ public static class PretrainTextCommand
             }
             if (result.Cancelled) throw new OperationCanceledException();
             RenderSummary(console, result);
-            if (parse.GetValue(json) is { } jsonPath) WriteJson(jsonPath, result, recipe, ctx);
+            if (jsonPath is not null) WriteJson(jsonPath, result, recipe, ctx);
             return ExitCodes.Ok;
         });
         return command;

@@ -16,6 +16,12 @@ public static class CommonOptions
         Description = "Also write the results as JSON to this file ('-' for standard output).",
     };
 
+    /// <summary>
+    /// Where a command's tables and messages go: standard error when <c>--json -</c> claims standard output
+    /// (which then holds the JSON alone, for a pipe), else standard output.
+    /// </summary>
+    public static TextWriter TextOutput(string? jsonPath, CommandContext ctx) => jsonPath == "-" ? ctx.Error : ctx.Output;
+
     public static Option<int> Seed(int defaultValue = 0) => new("--seed")
     {
         Description = "Seed for every random choice.",

@@ -144,7 +144,7 @@ public sealed class EmbeddingBundle
     {
         Guard.FileExists(path);
         var npy = NpyArray.Read(path);
-        Guard.Data(npy.IsInteger && !npy.DType.Contains('b'), $"{path}: dtype {npy.DType}, expected integer class indices (int32 or int64)");
+        Guard.Data(npy.IsInteger && !npy.DType.Contains('b'), $"{path}: dtype {npy.DType}, expected integer class indices (signed or unsigned, 8 to 64 bits)");
         Guard.Data(npy.Rank == 1, $"{path}: shape {ShapeText(npy.Shape)}, expected one dimension (n labels)");
         var raw = npy.ToInt64Array(path);
         var labels = new int[raw.Length];

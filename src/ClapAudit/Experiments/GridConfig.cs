@@ -1,4 +1,7 @@
+using System.Reflection;
 using ClapAudit.Common;
+using ClapAudit.Training;
+using ClapAudit.Training.Pretraining;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -73,14 +76,34 @@ public sealed record GridConfig
         return GridSetup.All.Where(chosen.Contains).ToArray();
     }
 
+    /// <summary>The top-level keys a config may hold (snake_case of the properties).</summary>
+    public static IReadOnlyList<string> Keys { get; } = typeof(GridConfig)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite)
+        .Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name))
+        .ToArray();
+
+    /// <summary>
+    /// Reads and validates the whole config before any step runs: unknown keys at the top level and in
+    /// <c>training</c>/<c>pretraining</c> are errors naming the key, its section and the known keys.
+    /// </summary>
     public static GridConfig Load(string path)
     {
         Guard.FileExists(path, "grid config");
+        string text = File.ReadAllText(path);
         var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
         GridConfig config;
         try
         {
-            config = deserializer.Deserialize<GridConfig?>(File.ReadAllText(path)) ?? new GridConfig();
+            // Top-level keys first, so an unknown one gets the list of known keys rather than YamlDotNet's type name.
+            IEnumerable<string> keys = deserializer.Deserialize<Dictionary<string, object?>?>(text)?.Keys
+                ?? Enumerable.Empty<string>();
+            foreach (string key in keys)
+                if (!Keys.Contains(key))
+                    throw new ClapAuditException(ErrorKind.InvalidSetting,
+                        $"{path}: unknown key '{key}' at the top level of the grid config; " +
+                        $"known keys: {string.Join(", ", Keys)}");
+            config = deserializer.Deserialize<GridConfig?>(text) ?? new GridConfig();
         }
         catch (YamlDotNet.Core.YamlException e)
         {
@@ -88,6 +111,17 @@ public sealed record GridConfig
         }
         return config.ResolvedAgainst(Path.GetDirectoryName(Path.GetFullPath(path))!).Validated(path);
     }
+
+    /// <summary>The CLAP recipe of every setup: the grid's seed, device and threads, then <c>training</c>.</summary>
+    public TrainingRecipe BuildTrainingRecipe() =>
+        new TrainingRecipe { Seed = Seed, Device = Device, Threads = Threads }.WithOverrides(Overrides(Training));
+
+    /// <summary>The CNN14 pre-training recipe: the grid's seed, device and threads, then <c>pretraining</c>.</summary>
+    public PretrainRecipe BuildPretrainRecipe() =>
+        new PretrainRecipe { Seed = Seed, Device = Device, Threads = Threads }.WithOverrides(Overrides(Pretraining));
+
+    private static IEnumerable<string> Overrides(Dictionary<string, string> section) =>
+        section.Select(kv => $"{kv.Key}={kv.Value}");
 
     /// <summary>Relative paths made absolute against <paramref name="folder"/>.</summary>
     public GridConfig ResolvedAgainst(string folder)
@@ -102,7 +136,7 @@ public sealed record GridConfig
 
     public GridConfig Validated(string source = "grid config")
     {
-        var setups = SelectedSetups();
+        var setups = Section(source, "setups", SelectedSetups);
         void Need(bool ok, string what) { if (!ok) throw new ClapAuditException(ErrorKind.InvalidSetting, $"{source}: {what}"); }
         Need(Esc50 is not null, "esc50 (the ESC-50-style test folder) is required");
         Need(Bert is not null, "bert (a Hugging Face BERT folder) is required");
@@ -113,6 +147,17 @@ public sealed record GridConfig
         if (setups.Any(s => s.PreTraining == "dirty"))
             Need(Cnn14Dirty is not null || AudioSet is not null, "dirty pre-training needs cnn14_dirty (a PANNs checkpoint) or audio_set to pre-train on");
         Need(Match is "exact" or "stem", $"match must be exact or stem, got '{Match}'");
+        Need(Prompt.Contains("{class}"), $"prompt '{Prompt}' must contain {{class}}");
+        Need(RandomInitChannels.All(c => c > 0), "random_init_channels must be positive widths");
+        // The recipes are built here, not when their step starts, so a bad key fails before the data steps run.
+        Section(source, "training", () => BuildTrainingRecipe());
+        Section(source, "pretraining", () => BuildPretrainRecipe());
         return this;
+    }
+
+    private static T Section<T>(string source, string section, Func<T> build)
+    {
+        try { return build(); }
+        catch (ClapAuditException e) { throw new ClapAuditException(e.Kind, $"{source}: {section}: {e.Message}"); }
     }
 }

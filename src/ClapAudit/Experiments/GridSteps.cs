@@ -44,8 +44,7 @@ public sealed class GridSteps : IGridSteps
             Guard.FileExists(c.Cnn14Dirty, "cnn14_dirty checkpoint");
             return new StepOutcome($"uses {Path.GetFileName(c.Cnn14Dirty)}");
         }
-        var recipe = WithRunSettings(new PretrainRecipe { Seed = c.Seed, Device = c.Device, Threads = c.Threads }, c.Pretraining,
-            (r, kv) => r.WithOverrides(kv));
+        var recipe = c.BuildPretrainRecipe();
         var job = new PretrainJob(c.AudioSet!, plan.Cnn14Path(preTraining)!, plan.PathOf(Path.Combine("pretrain", preTraining, "run")), recipe)
         {
             CleanAgainstEsc50Dir = preTraining == "clean" ? c.Esc50 : null,
@@ -64,7 +63,7 @@ public sealed class GridSteps : IGridSteps
     public StepOutcome EmbedBackbones(GridPlan plan, string preTraining, IProgress<string> progress, CancellationToken ct)
     {
         var c = plan.Config;
-        var recipe = Recipe(c);
+        var recipe = c.BuildTrainingRecipe();
         var data = Esc50Reader.Read(c.Esc50!);
         EmbeddingExport.ExportBackbones(plan.Cnn14Path(preTraining), null, c.Bert!, data, plan.BackboneBundleDirectory(preTraining),
             recipe.AudioPreprocessing(), recipe.LogMelOptions(), promptTemplate: c.Prompt, warnings: progress, seed: c.Seed, ct: ct);
@@ -75,7 +74,7 @@ public sealed class GridSteps : IGridSteps
     public StepOutcome Train(GridPlan plan, GridSetup setup, IProgress<TrainingProgress> progress, CancellationToken ct)
     {
         var c = plan.Config;
-        var recipe = Recipe(c);
+        var recipe = c.BuildTrainingRecipe();
         var job = new ClapTrainJob(plan.ManifestDirectory(setup.Training), c.Bert!, plan.Cnn14Path(setup.PreTraining), plan.RunDirectory(setup), recipe)
         {
             RandomInit = setup.PreTraining == "none" ? RandomInit(plan, recipe) : null,
@@ -112,9 +111,6 @@ public sealed class GridSteps : IGridSteps
         return new StepOutcome($"{data.Items.Count:N0} clips, {data.ClassNames.Count} classes");
     }
 
-    private static TrainingRecipe Recipe(GridConfig c) =>
-        WithRunSettings(new TrainingRecipe { Seed = c.Seed, Device = c.Device, Threads = c.Threads }, c.Training, (r, kv) => r.WithOverrides(kv));
-
     /// <summary>
     /// The "none" pre-training: a randomly initialised CNN14 as wide as the config says, else as wide as the
     /// dirty checkpoint (so that only the weights differ between setups), else PANNs' size.
@@ -141,10 +137,6 @@ public sealed class GridSteps : IGridSteps
         }, progress, ct).HtmlPath;
 
     private static LeakageFilterOptions LeakageOptions(GridConfig c) => new(c.Match == "stem" ? WordMatch.Stem : WordMatch.Exact);
-
-    /// <summary>The config's key=value overrides applied on top of the grid-wide seed, device and threads.</summary>
-    private static T WithRunSettings<T>(T recipe, Dictionary<string, string> overrides, Func<T, IEnumerable<string>, T> apply) =>
-        overrides.Count == 0 ? recipe : apply(recipe, overrides.Select(kv => $"{kv.Key}={kv.Value}"));
 
     private static string F(double? v) => v is double d ? d.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 

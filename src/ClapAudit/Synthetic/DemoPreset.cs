@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ClapAudit.Common;
 using ClapAudit.Training;
+using ClapAudit.Training.Pretraining;
 
 namespace ClapAudit.Synthetic;
 
@@ -58,8 +59,8 @@ public sealed record DemoPreset(
     /// <summary>
     /// Applies <c>section.key=value</c> overrides (<c>world.</c>, <c>text.</c>, <c>training.</c>,
     /// <c>pretraining.</c>; snake_case keys, invariant-culture numbers), e.g. <c>world.test_classes=12</c> or
-    /// <c>training.max_epochs=10</c>. World and text keys are checked here; training and pre-training keys
-    /// by the recipes when the grid reads them, with the same messages as <c>train --set</c>.
+    /// <c>training.max_epochs=10</c>. Every key is checked here, training and pre-training keys by their
+    /// recipes, with the same messages as <c>train --set</c> and <c>pretrain --set</c>.
     /// </summary>
     public DemoPreset WithOverrides(IEnumerable<string> overrides)
     {
@@ -87,6 +88,9 @@ public sealed record DemoPreset(
         }
         world.Validate();
         text.Validate();
+        // The recipes are built now, so a bad training or pre-training key fails before the world is generated.
+        _ = new TrainingRecipe().WithOverrides(training.Select(kv => $"{kv.Key}={kv.Value}"));
+        _ = new PretrainRecipe().WithOverrides(pretraining.Select(kv => $"{kv.Key}={kv.Value}"));
         return this with { World = world, Text = text, Training = training, Pretraining = pretraining };
     }
 

@@ -26,6 +26,8 @@ public class DemoPresetTests
     [InlineData("world.test_classes=many", "is not a valid Int32")]
     [InlineData("world.test_classes=1", "TestClasses")]
     [InlineData("text.steps=0", "steps")]
+    [InlineData("training.epochs=3", "recipe key 'epochs' is unknown")]
+    [InlineData("pretraining.epochs=3", "pretrain key 'epochs' is unknown")]
     public void ABadOverrideIsASettingErrorThatSaysWhatIsWrong(string item, string message)
     {
         var e = Assert.Throws<ClapAuditException>(() => DemoPreset.Quick.WithOverrides([item]));

@@ -46,6 +46,20 @@ public sealed class PretrainCommandTests
     }
 
     [Fact]
+    public void Json_to_standard_output_leaves_it_json_lines_alone()
+    {
+        using var tmp = Fixtures.TempDir();
+        string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
+        var (code, stdout, stderr) = CliTestHost.Run(["pretrain", "--audioset", audioset, "--out", tmp.File("dirty.pth"), "--json", "-", .. Tiny]);
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("epoch", lines[0].GetProperty("event").GetString());
+        Assert.Equal("summary", lines[^1].GetProperty("event").GetString());
+        Assert.Contains("CNN14 pre-training", stderr);
+        Assert.Contains("use it as train --cnn14", stderr);
+    }
+
+    [Fact]
     public void Bad_setting_is_a_usage_error_naming_the_key()
     {
         var (code, _, stderr) = CliTestHost.Run("pretrain", "--audioset", "nowhere", "--out", "x.pth", "--set", "mel_bins=8");
