@@ -41,7 +41,8 @@ public static class CheckpointFile
         if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return CheckpointFormat.TorchZip;
         // Pickle protocol 2, then LONG1 of 10 bytes: torch's magic number 0x1950a86a20f9469cfc6c, little-endian.
         ReadOnlySpan<byte> legacy = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-        if (head.StartsWith(legacy)) return CheckpointFormat.TorchLegacy;
+        // A file cut inside the signature is still the legacy container's, so that the reader reports it as truncated.
+        if (head.StartsWith(legacy) || (n >= 4 && n < legacy.Length && legacy.StartsWith(head))) return CheckpointFormat.TorchLegacy;
         if (n >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8)) return CheckpointFormat.TorchTar;
         f.Dispose();
         if (SafeTensorsFile.HasMagic(path)) return CheckpointFormat.SafeTensors;

@@ -67,10 +67,20 @@ public static class PickleAllowList
         Add("torch.Size", (a, f) => a.Count == 0 ? new PickleTuple([]) : Arg<PickleTuple>(a, 0, f, "torch.Size"));
         Add("torch.device", (a, _) => string.Join(":", a.Items));
 
+        // Python's OrderedDict pickles as OrderedDict() then SETITEMS; some writers (TorchSharp.PyBridge) pass a list of pairs.
         Add("collections.OrderedDict", (a, f) =>
         {
-            Guard.Data(a.Count == 0 || a[0] is List<object?> { Count: 0 }, $"{f}: OrderedDict built from arguments is not read");
-            return new PickleDict();
+            var d = new PickleDict();
+            if (a.Count == 0) return d;
+            var pairs = a[0] as List<object?> ?? throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{f}: OrderedDict built from {SafeUnpickler.Describe(a[0])}, not a list of (key, value) pairs");
+            foreach (var p in pairs)
+            {
+                Guard.Data(p is PickleTuple { Count: 2 } kv && kv[0] is not null, $"{f}: an OrderedDict item that is not a (key, value) pair");
+                var pair = (PickleTuple)p!;
+                d.Set(pair[0]!, pair[1]);
+            }
+            return d;
         });
         foreach (var builtins in new[] { "builtins", "__builtin__" })
         {
