@@ -72,8 +72,13 @@ public static class PickleAllowList
         {
             var d = new PickleDict();
             if (a.Count == 0) return d;
-            var pairs = a[0] as List<object?> ?? throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{f}: OrderedDict built from {SafeUnpickler.Describe(a[0])}, not a list of (key, value) pairs");
+            IEnumerable<object?> pairs = a[0] switch
+            {
+                List<object?> l => l,
+                PickleTuple t => t.Items,
+                var other => throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{f}: OrderedDict built from {SafeUnpickler.Describe(other)}, not a sequence of (key, value) pairs"),
+            };
             foreach (var p in pairs)
             {
                 Guard.Data(p is PickleTuple { Count: 2 } kv && kv[0] is not null, $"{f}: an OrderedDict item that is not a (key, value) pair");

@@ -79,22 +79,38 @@ public sealed class SafeUnpickler
                 case 0x4b: Push((long)ReadByte()); break; // BININT1
                 case 0x4d: Push((long)BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2))); break; // BININT2
                 case 0x8a: Push(Long(ReadBytes(ReadByte()))); break; // LONG1
-                case 0x8b: Push(Long(ReadBytes(Length(BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4)), at)))); break; // LONG4
+                case 0x8b: // LONG4
+                    Push(Long(ReadBytes(Length(BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4)), at))));
+                    break;
                 case 0x47: Push(BinaryPrimitives.ReadDoubleBigEndian(ReadBytes(8))); break; // BINFLOAT
                 case 0x49: Push(TextInt(ReadLine())); break; // INT
-                case 0x4c: Push(Normalise(BigInteger.Parse(ReadLine().TrimEnd('L'), CultureInfo.InvariantCulture))); break; // LONG
+                case 0x4c: // LONG
+                    Push(Normalise(BigInteger.Parse(ReadLine().TrimEnd('L'), CultureInfo.InvariantCulture)));
+                    break;
                 case 0x46: Push(double.Parse(ReadLine(), CultureInfo.InvariantCulture)); break; // FLOAT
-                case 0x58: Push(Utf8(ReadBytes(Length(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at)))); break; // BINUNICODE
+                case 0x58: // BINUNICODE
+                    Push(Utf8(ReadBytes(Length(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at))));
+                    break;
                 case 0x8c: Push(Utf8(ReadBytes(ReadByte()))); break; // SHORT_BINUNICODE
-                case 0x8d: Push(Utf8(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at)))); break; // BINUNICODE8
+                case 0x8d: // BINUNICODE8
+                    Push(Utf8(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at))));
+                    break;
                 case 0x56: Push(ReadLine()); break; // UNICODE (raw-unicode-escape; ASCII names in practice)
                 // Python 2 str: bytes that Python 3 decodes as latin-1 by default (torch does so).
-                case 0x54: Push(Latin1(ReadBytes(Length(BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4)), at)))); break; // BINSTRING
+                case 0x54: // BINSTRING
+                    Push(Latin1(ReadBytes(Length(BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4)), at))));
+                    break;
                 case 0x55: Push(Latin1(ReadBytes(ReadByte()))); break; // SHORT_BINSTRING
-                case 0x42: Push(ReadBytes(Length(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at))); break; // BINBYTES
+                case 0x42: // BINBYTES
+                    Push(ReadBytes(Length(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at)));
+                    break;
                 case 0x43: Push(ReadBytes(ReadByte())); break; // SHORT_BINBYTES
-                case 0x8e: Push(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at))); break; // BINBYTES8
-                case 0x96: Push(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at))); break; // BYTEARRAY8
+                case 0x8e: // BINBYTES8
+                    Push(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at)));
+                    break;
+                case 0x96: // BYTEARRAY8
+                    Push(ReadBytes(Length(BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8)), at)));
+                    break;
                 case 0x29: Push(new PickleTuple([])); break; // EMPTY_TUPLE
                 case 0x74: Push(new PickleTuple(PopMark().ToArray())); break; // TUPLE
                 case 0x85: Push(new PickleTuple([Pop()])); break; // TUPLE1
@@ -116,7 +132,9 @@ public sealed class SafeUnpickler
                 case 0x94: _memo[_memo.Count] = Peek(); break; // MEMOIZE
                 case 0x70: _memo[long.Parse(ReadLine(), CultureInfo.InvariantCulture)] = Peek(); break; // PUT
                 case 0x68: Push(MemoGet(ReadByte(), at)); break; // BINGET
-                case 0x6a: Push(MemoGet(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at)); break; // LONG_BINGET
+                case 0x6a: // LONG_BINGET
+                    Push(MemoGet(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)), at));
+                    break;
                 case 0x67: Push(MemoGet(long.Parse(ReadLine(), CultureInfo.InvariantCulture), at)); break; // GET
                 case 0x63: // GLOBAL "module\nname\n"
                 {
