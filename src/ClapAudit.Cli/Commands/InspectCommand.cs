@@ -10,7 +10,7 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("CHECKPOINT_OR_FOLDER") { Description = "A .pth/.bin/.pt (PyTorch zip), a .safetensors file, or a Hugging Face model folder." };
+        var path = new Argument<string>("CHECKPOINT_OR_FOLDER") { Description = "A .pth/.bin/.pt (PyTorch zip or legacy container), a .safetensors file, or a Hugging Face model folder." };
         var json = CommonOptions.Json();
         var keys = new Option<bool>("--no-keys") { Description = "Print only the summary, not every key." };
         var command = new Command("inspect", "List a checkpoint's tensors (key, shape, dtype), its parameter count, and which model it fits: PANNs CNN14 (widths inferred), Hugging Face BERT, msclap CLAP.")

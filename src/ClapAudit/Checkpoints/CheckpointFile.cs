@@ -1,132 +1,145 @@
-using System.Collections;
 using System.Globalization;
+using ClapAudit.Checkpoints.Pickle;
 using ClapAudit.Common;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ClapAudit.Checkpoints;
 
 /// <summary>
-/// Reads a checkpoint's tensors from a PyTorch zip-format <c>.pth</c>/<c>.bin</c>/<c>.pt</c>
-/// (through TorchSharp.PyBridge) or a safetensors file, chosen by content, not by name.
-/// A training checkpoint whose weights sit under "model" (PANNs, msclap) or "state_dict" yields
-/// that entry; its other scalar entries become <see cref="StateDict.Metadata"/>.
+/// Reads a checkpoint's tensors from a PyTorch <c>.pth</c>/<c>.bin</c>/<c>.pt</c> in either torch.save
+/// container (zip, or the legacy pre-1.6 stream) or a safetensors file, chosen by content, not by name.
+/// Both torch containers go through <see cref="SafeUnpickler"/>: only allow-listed globals, nothing
+/// executed. A training checkpoint whose weights sit under "model" (PANNs, msclap) or "state_dict"
+/// yields that entry; its other entries become <see cref="StateDict.Metadata"/> (scalars as their
+/// value, containers described) and their tensors (optimizer state) are never read from disk.
 /// </summary>
 public static class CheckpointFile
 {
-    public static StateDict Read(string path)
+    public static StateDict Read(string path, CancellationToken token = default)
     {
         Guard.FileExists(path, "checkpoint");
         var kind = Sniff(path);
         return kind switch
         {
             CheckpointFormat.SafeTensors => SafeTensorsFile.Read(path),
-            CheckpointFormat.TorchZip => ReadTorchZip(path),
-            CheckpointFormat.LegacyPickle => throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{path}: a legacy (non-zip) PyTorch pickle, which cannot be read here. Re-save it in Python with " +
-                "torch.save(torch.load(path, map_location='cpu'), new_path, _use_new_zipfile_serialization=True) and load new_path"),
-            _ => throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: neither a PyTorch zip checkpoint nor a safetensors file"),
+            CheckpointFormat.TorchZip => ReadTorch(TorchZipContainer.Open(path), path, token),
+            CheckpointFormat.TorchLegacy => ReadTorch(TorchLegacyContainer.Open(path), path, token),
+            CheckpointFormat.TorchTar => throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: a PyTorch checkpoint in the tar container of torch before 0.4 (2018), which is not read here. " +
+                "Load it with such a torch and re-save the state dict with a current one"),
+            _ => throw new ClapAuditException(ErrorKind.InvalidData,
+                $"{path}: neither a PyTorch checkpoint (zip or legacy container) nor a safetensors file"),
         };
-    }
-
-    /// <summary>
-    /// A zip whose central directory is missing or broken was cut short (an interrupted download or copy):
-    /// said as such, before the unpickler's error would suggest re-saving a file that is merely incomplete.
-    /// </summary>
-    private static void CheckZip(string path)
-    {
-        try
-        {
-            using var f = File.OpenRead(path);
-            using var zip = new System.IO.Compression.ZipArchive(f, System.IO.Compression.ZipArchiveMode.Read);
-            _ = zip.Entries.Count;
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{path}: truncated or corrupt zip ({e.Message}); the file is incomplete: download or copy it again",
-                e);
-        }
     }
 
     public static CheckpointFormat Sniff(string path)
     {
         using var f = File.OpenRead(path);
-        Span<byte> head = stackalloc byte[4];
-        int n = f.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        Span<byte> head = stackalloc byte[512];
+        int n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        head = head[..n];
         if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return CheckpointFormat.TorchZip;
+        // Pickle protocol 2, then LONG1 of 10 bytes: torch's magic number 0x1950a86a20f9469cfc6c, little-endian.
+        ReadOnlySpan<byte> legacy = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+        // A file cut inside the signature is still the legacy container's, so that the reader reports it as truncated.
+        if (head.StartsWith(legacy) || (n >= 4 && n < legacy.Length && legacy.StartsWith(head))) return CheckpointFormat.TorchLegacy;
+        if (n >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8)) return CheckpointFormat.TorchTar;
         f.Dispose();
-        // Before the pickle test: a safetensors header length can start with byte 0x80 too.
         if (SafeTensorsFile.HasMagic(path)) return CheckpointFormat.SafeTensors;
-        // Legacy torch.save: pickle protocol 2 (0x80 0x02) holding the magic number first.
-        return n >= 2 && head[0] == 0x80 && head[1] <= 5 ? CheckpointFormat.LegacyPickle : CheckpointFormat.Unknown;
+        return CheckpointFormat.Unknown;
     }
 
-    private static StateDict ReadTorchZip(string path)
+    /// <summary>The words <c>inspect</c> uses for each container.</summary>
+    public static string Describe(CheckpointFormat format) => format switch
     {
-        CheckZip(path);
-        Hashtable root;
-        NumpyPickleStubs.Register();
-        try
+        CheckpointFormat.TorchZip => "PyTorch zip container",
+        CheckpointFormat.TorchLegacy => "PyTorch legacy container (pre-1.6 torch.save)",
+        CheckpointFormat.TorchTar => "PyTorch tar container (before 0.4)",
+        CheckpointFormat.SafeTensors => "safetensors",
+        _ => "unknown",
+    };
+
+    private static StateDict ReadTorch(ITorchContainer container, string path, CancellationToken token)
+    {
+        using (container)
         {
-            using var f = File.OpenRead(path);
-            root = PyTorchUnpickler.UnpickleStateDict(f);
-        }
-        catch (Exception e) when (e is not ClapAuditException and not IOException)
-        {
-            throw new ClapAuditException(ErrorKind.InvalidData,
-                $"{path}: could not unpickle the checkpoint ({e.GetType().Name}: {e.Message}). Only dicts of tensors (possibly nested) can be read; " +
-                "save torch.save({'model': model.state_dict()}, path) or model.state_dict() alone", e);
-        }
-        var metadata = new Dictionary<string, string>();
-        Hashtable weights = root;
-        string source = path;
-        foreach (string entry in new[] { "model", "state_dict" })
-        {
-            if (root[entry] is Hashtable inner)
+            if (container.Root is not PickleDict root)
+                throw new ClapAuditException(ErrorKind.InvalidData,
+                    $"{path}: the checkpoint holds {SafeUnpickler.Describe(container.Root)}, not a dict of tensors. " +
+                    "Save torch.save({'model': model.state_dict()}, path) or model.state_dict() alone");
+            var metadata = new Dictionary<string, string>();
+            var weights = root;
+            string source = path;
+            foreach (string entry in new[] { "model", "state_dict" })
             {
-                weights = inner;
-                source = $"{path} [\"{entry}\"]";
-                foreach (DictionaryEntry kv in root)
-                    if (kv.Key is string k && k != entry && kv.Value is IConvertible c && kv.Value is not Tensor)
-                        metadata[k] = Convert.ToString(c, CultureInfo.InvariantCulture) ?? "";
-                break;
+                if (root.TryGetValue(entry, out var inner) && inner is PickleDict d)
+                {
+                    weights = d;
+                    source = $"{path} [\"{entry}\"]";
+                    foreach (var (k, v) in root.Items)
+                        if (k is string name && name != entry) metadata[name] = DescribeValue(v);
+                    break;
+                }
+            }
+            var pickled = new Dictionary<string, PickledTensor>();
+            Flatten(weights, "", pickled, metadata);
+            foreach (var (key, t) in pickled) t.CheckBounds(path, key);
+            var needed = pickled.Values.Select(t => t.Storage).DistinctBy(s => s.Key).ToList();
+            var storages = container.ReadStorages(needed, token);
+            var tensors = new Dictionary<string, Tensor>();
+            try
+            {
+                foreach (var (key, t) in pickled)
+                {
+                    // A strided view of the storage, as torch builds it: tensors sharing a storage share memory here too.
+                    tensors[key] = storages[t.Storage.Key].as_strided(t.Size, t.Stride, t.Storage.ViewOffset + t.Offset);
+                }
+            }
+            catch
+            {
+                foreach (var t in tensors.Values) t.Dispose();
+                throw;
+            }
+            finally
+            {
+                // The views keep the memory alive; the flat storage handles are not needed.
+                foreach (var s in storages.Values) s.Dispose();
+            }
+            var ordered = tensors.OrderBy(kv => kv.Key, NaturalKeyComparer.Instance).ToDictionary(kv => kv.Key, kv => kv.Value);
+            return new StateDict(ordered, source, metadata);
+        }
+    }
+
+    private static void Flatten(PickleDict table, string prefix, Dictionary<string, PickledTensor> into, Dictionary<string, string> metadata)
+    {
+        foreach (var (k, v) in table.Items)
+        {
+            string key = prefix + Convert.ToString(k, CultureInfo.InvariantCulture);
+            switch (v)
+            {
+                case PickledTensor t: into[key] = t; break;
+                case PickleDict d: Flatten(d, key + ".", into, metadata); break;
+                case var other when prefix.Length == 0: metadata[key] = DescribeValue(other); break;
             }
         }
-        var tensors = new Dictionary<string, Tensor>();
-        Flatten(weights, "", tensors, metadata);
-        // Dispose what was unpickled but not kept (tensors in other entries).
-        if (!ReferenceEquals(weights, root)) DisposeOthers(root, weights);
-        var ordered = tensors.OrderBy(kv => kv.Key, NaturalKeyComparer.Instance).ToDictionary(kv => kv.Key, kv => kv.Value);
-        return new StateDict(ordered, source, metadata);
     }
 
-    private static void Flatten(Hashtable table, string prefix, Dictionary<string, Tensor> into, Dictionary<string, string> metadata)
+    /// <summary>A scalar as its value; a container or array as what it is (it is not read further).</summary>
+    private static string DescribeValue(object? v) => v switch
     {
-        foreach (DictionaryEntry kv in table)
-        {
-            string key = prefix + Convert.ToString(kv.Key, CultureInfo.InvariantCulture);
-            switch (kv.Value)
-            {
-                case Tensor t: into[key] = t; break;
-                case Hashtable h: Flatten(h, key + ".", into, metadata); break;
-                case IConvertible c when prefix.Length == 0: metadata[key] = Convert.ToString(c, CultureInfo.InvariantCulture) ?? ""; break;
-            }
-        }
-    }
-
-    private static void DisposeOthers(Hashtable root, Hashtable keep)
-    {
-        foreach (DictionaryEntry kv in root)
-        {
-            if (ReferenceEquals(kv.Value, keep)) continue;
-            if (kv.Value is Tensor t) t.Dispose();
-            else if (kv.Value is Hashtable h) DisposeOthers(h, keep);
-        }
-    }
+        null => "None",
+        string s => s,
+        bool b => b ? "True" : "False",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        PickleDict d => $"(not read: dict of {d.Count} entries)",
+        List<object?> l => $"(not read: list of {l.Count} items)",
+        PickleTuple t => $"(not read: tuple of {t.Count} items)",
+        PickledTensor t => $"(not read: tensor [{string.Join(", ", t.Size)}])",
+        _ => $"(not read: {v})",
+    };
 }
 
-public enum CheckpointFormat { Unknown, TorchZip, LegacyPickle, SafeTensors }
+public enum CheckpointFormat { Unknown, TorchZip, TorchLegacy, TorchTar, SafeTensors }
 
 /// <summary>Orders "layer.10" after "layer.9": digit runs compare as numbers.</summary>
 public sealed class NaturalKeyComparer : IComparer<string>

@@ -56,7 +56,7 @@ public static class CheckpointInspector
         }
         if (cnn is not null) fits.Add(cnn);
         if (bert is not null) fits.Add(bert);
-        return new CheckpointInfo(path, format.ToString(), weights, tensors, total, parameters, file.Metadata, fits);
+        return new CheckpointInfo(path, CheckpointFile.Describe(format), weights, tensors, total, parameters, file.Metadata, fits);
     }
 
     private static ModelFit? FitCnn14(StateDict file)

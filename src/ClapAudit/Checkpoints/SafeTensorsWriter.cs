@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using ClapAudit.Common;
 using static TorchSharp.torch;
@@ -9,8 +8,8 @@ namespace ClapAudit.Checkpoints;
 /// Writes the safetensors format that <see cref="SafeTensorsFile"/> reads: an 8-byte little-endian
 /// header length, a JSON header (each name to dtype, shape and [begin, end) byte offsets, plus
 /// "__metadata__"), padded with spaces to a multiple of 8 bytes as the reference implementation
-/// does, then the raw little-endian data in the given order. Float32, float64, int64 and int32
-/// tensors. Hugging Face transformers requires metadata <c>{"format": "pt"}</c>, which is always written.
+/// does, then the raw little-endian data in the given order. Every dtype TorchSharp and safetensors
+/// share (float32/64/16, bfloat16, int8/16/32/64, uint8, bool). Hugging Face transformers requires metadata <c>{"format": "pt"}</c>, which is always written.
 /// </summary>
 public static class SafeTensorsWriter
 {
@@ -62,13 +61,14 @@ public static class SafeTensorsWriter
     private static (string DType, byte[] Bytes) Bytes(Tensor t, string name)
     {
         using var c = t.detach().cpu().contiguous();
-        return c.dtype switch
+        string dtype = c.dtype switch
         {
-            ScalarType.Float32 => ("F32", MemoryMarshal.AsBytes(c.data<float>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Float64 => ("F64", MemoryMarshal.AsBytes(c.data<double>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Int64 => ("I64", MemoryMarshal.AsBytes(c.data<long>().ToArray().AsSpan()).ToArray()),
-            ScalarType.Int32 => ("I32", MemoryMarshal.AsBytes(c.data<int>().ToArray().AsSpan()).ToArray()),
-            _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {c.dtype}; the writer supports float32, float64, int64 and int32"),
+            ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Float16 => "F16", ScalarType.BFloat16 => "BF16",
+            ScalarType.Int64 => "I64", ScalarType.Int32 => "I32", ScalarType.Int16 => "I16", ScalarType.Int8 => "I8",
+            ScalarType.Byte => "U8", ScalarType.Bool => "BOOL",
+            _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {c.dtype}, which safetensors cannot hold here"),
         };
+        // The raw little-endian bytes of the contiguous copy, as safetensors stores them.
+        return (dtype, c.numel() == 0 ? [] : c.bytes.ToArray());
     }
 }

@@ -43,7 +43,7 @@ public static class ClapModelLoader
                 : throw new ClapAuditException(ErrorKind.NotFound, $"{runDirOrCheckpoint}: a run directory without checkpoints/best.ckpt or checkpoints/last.ckpt");
         }
         Guard.FileExists(path, "model checkpoint");
-        var loaded = CheckpointFile.Sniff(path) == CheckpointFormat.TorchZip && !IsClapAuditCheckpoint(path)
+        var loaded = CheckpointFile.Sniff(path) is CheckpointFormat.TorchZip or CheckpointFormat.TorchLegacy && !IsClapAuditCheckpoint(path)
             ? LoadMsclap(path, bertFolder, dev, melFilters)
             : LoadClapAudit(path, bertFolder, dev);
         loaded.Model.to(dev);

@@ -43,11 +43,12 @@ public class CheckpointCommandsTests
     }
 
     [Fact]
-    public void InspectOfALegacyPickleIsInvalidDataWithAHint()
+    public void InspectOfALegacyPickleNamesTheContainer()
     {
-        var (code, _, err) = CliTestHost.Run("inspect", Fixtures.Path("models", "legacy-pickle.pth"));
-        Assert.Equal(4, code);
-        Assert.Contains("_use_new_zipfile_serialization=True", err);
+        var (code, output, err) = CliTestHost.Run("inspect", Fixtures.Path("models", "legacy-pickle.pth"));
+        Assert.True(code == 0, err);
+        Assert.Contains("PyTorch legacy container (pre-1.6 torch.save)", output);
+        Assert.Contains("w  ", output);
     }
 
     [Fact]
