@@ -239,7 +239,7 @@ public static class OverlapFinder
                 : withId < t.Items.Count ? $"{t.Items.Count - withId} items without a source id: checked by content only"
                 : null;
             if (kind == SourceIdKind.YouTube && !tests.Any(x => x.Items.Any(i => i.Kind == SourceIdKind.YouTube)))
-                note = "YouTube ids, but no test set has them: checked by content only";
+                note = "YouTube ids, none in the test sets: checked by content only";
             if (note is not null && !options.Content) note = note.Replace("checked by content only", "not checked (no --content)");
             int unread = unreadable.GetValueOrDefault(t.Name);
             return new OverlapTrainSummary(t.Items.Count, kind, withId,
