@@ -44,7 +44,7 @@ public class OverlapFinderTests
         Assert.All(r.Matches, m => Assert.Equal(OverlapMethod.Id, m.Method));
         Assert.Equal(new OverlapTestSummary(4, 4, 2, 0), r.Summary.Tests["esc50"]);
         Assert.Equal(2, r.Summary.Training["fsd50k"].IdMatchedItems);
-        Assert.Contains("no test set has them", r.Summary.Training["audiocaps"].Note);
+        Assert.Contains("none in the test sets", r.Summary.Training["audiocaps"].Note);
         Assert.Contains(r.Summary.Notes, n => n.Contains("no YouTube ids"));
     }
 
