@@ -16,6 +16,13 @@ public static class EmbedCommand
         var model = ModelOptions.Model(required: false);
         var bert = ModelOptions.Bert();
         var esc50 = ModelOptions.Esc50();
+        esc50.Required = false; // --retrieval embeds a captioned test set instead
+        var retrieval = new Option<string?>("--retrieval")
+        {
+            HelpName = "clotho=DIR|audiocaps=DIR",
+            Description = "Write a retrieval bundle of that dataset's test split instead (audio.npy per clip, text.npy per caption, caption_audio.npy, items.txt, captions.txt).",
+        };
+        var acPattern = new Option<string>("--audiocaps-pattern") { Description = "With --retrieval audiocaps=DIR: audio path under the folder.", DefaultValueFactory = _ => AudioCapsOptions.DefaultPattern };
         var output = new Option<string>("--out") { HelpName = "BUNDLE", Description = "Bundle folder to write.", Required = true };
         var folds = ModelOptions.Folds();
         var prompt = ModelOptions.Prompt();
@@ -31,13 +38,30 @@ public static class EmbedCommand
             "labels.npy, classes.txt, items.txt. E_a and E_t are L2-normalised.")
         {
             model, bert, esc50, output, folds, prompt, backbonesOnly, cnn14, sampleRate, batchSize, melFilters, device, threads,
+            retrieval, acPattern,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = Esc50Reader.Read(parse.GetValue(esc50)!, new Esc50Options(ModelOptions.ParseFolds(parse.GetValue(folds))));
             string outDir = parse.GetValue(output)!;
             var mel = TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!);
+            if (parse.GetValue(retrieval) is { } spec)
+            {
+                Guard.Setting(parse.GetValue(esc50) is null && !parse.GetValue(backbonesOnly), "--retrieval takes --model, not --esc50 or --backbones-only");
+                var pairs = RetrievalExport.ReadPairs(spec, parse.GetValue(acPattern));
+                string runPath = parse.GetValue(model) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "embed --retrieval needs --model RUN_DIR|CKPT");
+                using var clap = ClapModelLoader.Load(runPath, parse.GetValue(bert), parse.GetValue(device)!, mel);
+                foreach (var w in clap.Warnings) ctx.Error.WriteLine($"warning: {w}");
+                CliProgress.Items<int>(ctx, "embed", pairs.Select(p => p.AudioPath).Distinct().Count(), p =>
+                {
+                    RetrievalExport.Export(clap, pairs, outDir, parse.GetValue(batchSize), p, token);
+                    return 0;
+                });
+                ctx.Output.WriteLine($"wrote a retrieval bundle of {pairs.Count} captions to {outDir}");
+                return ExitCodes.Ok;
+            }
+            string esc50Dir = parse.GetValue(esc50) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "embed needs --esc50 DIR (or --retrieval)");
+            var data = Esc50Reader.Read(esc50Dir, new Esc50Options(ModelOptions.ParseFolds(parse.GetValue(folds))));
             if (parse.GetValue(backbonesOnly))
             {
                 string cnn = parse.GetValue(cnn14) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "--backbones-only needs --cnn14 FILE.pth|none");
