@@ -17,6 +17,8 @@ public static class EmbedCommand
         var bert = ModelOptions.Bert();
         var esc50 = ModelOptions.Esc50();
         esc50.Required = false; // --retrieval embeds a captioned test set instead
+        var us8k = ModelOptions.UrbanSound8k();
+        var labelled = ModelOptions.LabelledFolder();
         var retrieval = new Option<string?>("--retrieval")
         {
             HelpName = "clotho=DIR|audiocaps=DIR",
@@ -38,7 +40,7 @@ public static class EmbedCommand
             "labels.npy, classes.txt, items.txt. E_a and E_t are L2-normalised.")
         {
             model, bert, esc50, output, folds, prompt, backbonesOnly, cnn14, sampleRate, batchSize, melFilters, device, threads,
-            retrieval, acPattern,
+            retrieval, acPattern, us8k, labelled,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
@@ -47,7 +49,8 @@ public static class EmbedCommand
             var mel = TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!);
             if (parse.GetValue(retrieval) is { } spec)
             {
-                Guard.Setting(parse.GetValue(esc50) is null && !parse.GetValue(backbonesOnly), "--retrieval takes --model, not --esc50 or --backbones-only");
+                Guard.Setting(parse.GetValue(esc50) is null && parse.GetValue(us8k) is null && parse.GetValue(labelled) is null
+                    && !parse.GetValue(backbonesOnly), "--retrieval takes --model, not a labelled test set or --backbones-only");
                 var pairs = RetrievalExport.ReadPairs(spec, parse.GetValue(acPattern));
                 string runPath = parse.GetValue(model) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "embed --retrieval needs --model RUN_DIR|CKPT");
                 using var clap = ClapModelLoader.Load(runPath, parse.GetValue(bert), parse.GetValue(device)!, mel);
@@ -60,8 +63,7 @@ public static class EmbedCommand
                 ctx.Output.WriteLine($"wrote a retrieval bundle of {pairs.Count} captions to {outDir}");
                 return ExitCodes.Ok;
             }
-            string esc50Dir = parse.GetValue(esc50) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "embed needs --esc50 DIR (or --retrieval)");
-            var data = Esc50Reader.Read(esc50Dir, new Esc50Options(ModelOptions.ParseFolds(parse.GetValue(folds))));
+            var data = ModelOptions.ReadTestSet(parse.GetValue(esc50), parse.GetValue(us8k), parse.GetValue(labelled), parse.GetValue(folds));
             if (parse.GetValue(backbonesOnly))
             {
                 string cnn = parse.GetValue(cnn14) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "--backbones-only needs --cnn14 FILE.pth|none");
@@ -74,6 +76,7 @@ public static class EmbedCommand
                         pre, null, mel, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, new SyncProgress<string>(w => ctx.Error.WriteLine($"warning: {w}")), 0, token);
                     return 0;
                 });
+                WriteFolds(outDir, data);
                 ctx.Output.WriteLine($"wrote backbone embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
                 return ExitCodes.Ok;
             }
@@ -85,9 +88,17 @@ public static class EmbedCommand
                 EmbeddingExport.Export(loaded, data, outDir, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, token);
                 return 0;
             });
+            WriteFolds(outDir, data);
             ctx.Output.WriteLine($"wrote embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>folds.npy: the fold of each row (int64; 0 for a labelled folder, which has none).</summary>
+    private static void WriteFolds(string outDir, Esc50Dataset data)
+    {
+        var folds = data.Items.Select(i => (long)i.Fold).ToArray();
+        NpyArray.WriteInt64(Path.Combine(outDir, "folds.npy"), folds, folds.Length);
     }
 }

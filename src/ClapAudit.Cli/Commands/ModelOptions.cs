@@ -22,6 +22,30 @@ internal static class ModelOptions
 
     public static Option<string> Esc50() => new("--esc50") { HelpName = "DIR", Description = "ESC-50 folder (meta/esc50.csv, audio/).", Required = true };
 
+    public static Option<string?> UrbanSound8k() => new("--urbansound8k")
+    {
+        HelpName = "DIR", Description = "Test on UrbanSound8K instead (metadata/UrbanSound8K.csv, audio/fold1..10/; --folds 1..10).",
+    };
+
+    public static Option<string?> LabelledFolder() => new("--folder")
+    {
+        HelpName = "DIR", Description = "Test on a labelled folder instead: DIR/<class name>/*.wav|flac|mp3|ogg (GTZAN-style).",
+    };
+
+    /// <summary>The one test set named by --esc50, --urbansound8k or --folder.</summary>
+    public static Esc50Dataset ReadTestSet(string? esc50, string? urbanSound8k, string? folder, string? folds)
+    {
+        int given = (esc50 is null ? 0 : 1) + (urbanSound8k is null ? 0 : 1) + (folder is null ? 0 : 1);
+        Guard.Setting(given == 1, "name exactly one test set: --esc50 DIR, --urbansound8k DIR or --folder DIR");
+        if (urbanSound8k is not null) return LabelledTestSets.UrbanSound8k(urbanSound8k, ParseFolds(folds));
+        if (folder is not null)
+        {
+            Guard.Setting(folds is null, "--folds: a labelled folder has no folds");
+            return LabelledTestSets.Folder(folder);
+        }
+        return Esc50Reader.Read(esc50!, new Esc50Options(ParseFolds(folds)));
+    }
+
     public static Option<string?> Folds() => new("--folds") { HelpName = "1,2", Description = "Only these folds (1..5, comma-separated); default all." };
 
     public static Option<string> Prompt() => new("--prompt")

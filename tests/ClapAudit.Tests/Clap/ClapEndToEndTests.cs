@@ -46,6 +46,30 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
             }
     }
 
+    /// <summary>embed --folder on DIR/&lt;class&gt;/*.wav made of the ESC-50 clips: the same E_a rows, in class-folder order.</summary>
+    private static void LabelledFolderBundleHoldsTheSameEmbeddings(TempDir tmp, string run, Esc50Dataset data, EmbeddingBundle esc)
+    {
+        string folder = tmp.File("labelled");
+        foreach (var item in data.Items)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, data.RawCategories[item.Target]));
+            File.Copy(item.AudioPath, Path.Combine(folder, data.RawCategories[item.Target], item.FileName));
+        }
+        string b = tmp.File("labelled-bundle");
+        var (code, _, stderr) = CliTestHost.Run("embed", "--model", run, "--folder", folder, "--out", b);
+        Assert.True(code == 0, stderr);
+        var set = LabelledTestSets.Folder(folder);
+        var bundle = EmbeddingBundle.Load(b);
+        Assert.Equal(data.RawCategories.Order(StringComparer.Ordinal), bundle.ClassNames);
+        Assert.All(NpyArray.Read(Path.Combine(b, "folds.npy")).ToInt64Array("folds"), f => Assert.Equal(0, f));
+        for (int r = 0; r < set.Items.Count; r++)
+        {
+            int i = data.Items.ToList().FindIndex(x => x.FileName == Path.GetFileName(set.Items[r].AudioPath));
+            Assert.Equal(data.ClassNames[data.Items[i].Target], bundle.ClassNames[bundle.Labels[r]]);
+            for (int k = 0; k < bundle.Audio!.Columns; k++) Assert.Equal(esc.Audio!.Row(i)[k], bundle.Audio.Row(r)[k], 5);
+        }
+    }
+
     [Fact]
     public void TrainResumesAndZeroShotEqualsAnalyzeOnTheExportedBundle()
     {
@@ -112,6 +136,8 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
         var loaded = EmbeddingBundle.Load(bundle);
         var data = Esc50Reader.Read(esc50);
         RetrievalBundleHoldsTheSameEmbeddings(tmp, run, data, loaded);
+        LabelledFolderBundleHoldsTheSameEmbeddings(tmp, run, data, loaded);
+        Assert.Equal(data.Items.Select(i => (long)i.Fold), NpyArray.Read(Path.Combine(bundle, "folds.npy")).ToInt64Array("folds"));
         Assert.Equal(data.Items.Select(i => i.Target), loaded.Labels);
         Assert.Equal(data.Items.Select(i => i.FileName), File.ReadAllLines(Path.Combine(bundle, "items.txt")));
         for (int i = 0; i < loaded.Audio!.Rows; i++)

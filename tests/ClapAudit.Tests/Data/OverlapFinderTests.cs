@@ -144,6 +144,18 @@ public class OverlapFinderTests
     }
 
     [Fact]
+    public void UrbanSound8K_reads_as_a_zero_shot_test_set_with_its_folds_and_classIDs()
+    {
+        var d = LabelledTestSets.UrbanSound8k(Dir("urbansound8k"));
+        Assert.Equal(["air conditioner", "car horn", "children playing", "dog bark"], d.ClassNames);
+        var item = Assert.Single(d.Items); // five rows, four without audio
+        Assert.Equal((3, 3, "dog bark"), (item.Fold, item.Target, item.Category));
+        Assert.Equal(4, d.MissingAudio);
+        Assert.Equal(["this is a sound of air conditioner"], d.Prompts().Take(1));
+        Assert.Throws<ClapAuditException>(() => LabelledTestSets.UrbanSound8k(Dir("urbansound8k"), [11]));
+    }
+
+    [Fact]
     public void A_blacklist_that_is_not_an_object_of_lists_is_refused_naming_the_file()
     {
         using var tmp = Fixtures.TempDir();
