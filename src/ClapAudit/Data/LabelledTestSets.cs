@@ -3,7 +3,8 @@ using ClapAudit.Common;
 namespace ClapAudit.Data;
 
 /// <summary>
-/// Zero-shot test sets other than ESC-50, in the shape <c>zeroshot</c> and <c>embed</c> take (<see cref="Esc50Dataset"/>:
+/// Zero-shot test sets other than ESC-50, in the shape <c>zeroshot</c> and <c>embed</c> take (<see
+/// cref="Esc50Dataset"/>:
 /// items with a fold and a class index, class names in index order; <c>Esc10</c> is false). UrbanSound8K keeps its
 /// 10 folds and classIDs; a labelled folder (<c>DIR/&lt;class name&gt;/*.wav|flac|mp3|ogg</c>, as GTZAN-style sets
 /// come) has its class folders in ordinal order, files in ordinal order within a class, and fold 0 (no folds).

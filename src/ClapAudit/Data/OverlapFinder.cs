@@ -7,7 +7,8 @@ using ClapAudit.Common;
 
 namespace ClapAudit.Data;
 
-/// <summary>Settings of <see cref="OverlapFinder.Find"/>: the test sets, the training sets, and whether to compare audio.</summary>
+/// <summary>Settings of <see cref="OverlapFinder.Find"/>: the test sets, the training sets, and whether to compare
+/// audio.</summary>
 /// <param name="OutDir">Where overlap.json and exclude.json go; null: in memory only.</param>
 /// <param name="Content">Also compare audio content with landmark fingerprints (otherwise source ids only).</param>
 /// <param name="CacheDir">Fingerprint cache; null: <c>OutDir/fingerprints</c> (no cache without an OutDir).</param>
@@ -45,7 +46,8 @@ public enum OverlapMethod { Id, Content }
 /// <param name="Item">The training item as its manifest names it (file name, fname, YouTube id).</param>
 /// <param name="OffsetSeconds">Content matches: where the test clip starts in the training recording
 /// (negative: the recording starts inside the test clip); null for id matches.</param>
-/// <param name="Score">Content matches: the share of the test clip's landmarks found aligned; null for id matches.</param>
+/// <param name="Score">Content matches: the share of the test clip's landmarks found aligned; null for id
+/// matches.</param>
 public sealed record OverlapMatch(string TestDataset, string Test, string Dataset, string Item, OverlapMethod Method,
     double? OffsetSeconds, double? Score, string? SourceId);
 

@@ -66,7 +66,8 @@ public static class SourceItems
         Distinct(MacsReader.Read(folder, options).Pairs,
             p => new SourceItem(MacsReader.Name, Path.GetFileName(p.AudioPath), p.AudioPath, SourceIdKind.None, null));
 
-    /// <summary>Clotho file_name to Freesound sound_id from every <c>clotho_metadata_*.csv</c> present (none: empty).</summary>
+    /// <summary>Clotho file_name to Freesound sound_id from every <c>clotho_metadata_*.csv</c> present (none:
+    /// empty).</summary>
     public static IReadOnlyDictionary<string, string> ClothoSoundIds(string folder)
     {
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -11,7 +11,8 @@ public sealed record RetrievalScores(double R1, double R5, double R10, double Ma
     public JsonObject ToJson() => new() { ["r1"] = R1, ["r5"] = R5, ["r10"] = R10, ["map10"] = Map10 };
 }
 
-/// <summary>Text-to-audio and audio-to-text retrieval on one bundle: the <c>retrieval</c> entry of analyze's JSON.</summary>
+/// <summary>Text-to-audio and audio-to-text retrieval on one bundle: the <c>retrieval</c> entry of analyze's
+/// JSON.</summary>
 public sealed record RetrievalResult(RetrievalScores TextToAudio, RetrievalScores AudioToText, int Audio, int Captions)
 {
     public JsonObject ToJson() => new()

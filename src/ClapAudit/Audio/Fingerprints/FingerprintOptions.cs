@@ -11,7 +11,8 @@ namespace ClapAudit.Audio.Fingerprints;
 /// <param name="PeakBinRadius">... and this many frequency bins either side.</param>
 /// <param name="MinProminenceDb">... and stands this far above the mean log magnitude of that neighbourhood
 /// (a relative test, so a change of gain leaves the peaks unchanged).</param>
-/// <param name="FloorDb">Bins quieter than this, relative to a full-scale sine, are never peaks (digital silence).</param>
+/// <param name="FloorDb">Bins quieter than this, relative to a full-scale sine, are never peaks (digital
+/// silence).</param>
 /// <param name="MaxPeaksPerFrame">At most this many peaks per frame, the loudest first.</param>
 /// <param name="FanOut">Each peak pairs with at most this many later peaks in its target zone (Wang 2003).</param>
 /// <param name="MaxDeltaFrames">Target zone: 1..this many frames later (6 bits of the hash).</param>
@@ -57,7 +58,8 @@ public sealed record FingerprintOptions(
     /// <summary>Seconds per STFT frame: the resolution of a match's offset.</summary>
     public double FrameSeconds => (double)Hop / SampleRate;
 
-    /// <summary>What the peaks depend on; the cache key includes it, so a changed setting never reuses old peaks.</summary>
+    /// <summary>What the peaks depend on; the cache key includes it, so a changed setting never reuses old
+    /// peaks.</summary>
     internal string PeakSignature =>
         $"v1 sr={SampleRate} n={FftSize} hop={Hop} r={PeakFrameRadius}x{PeakBinRadius} prom={MinProminenceDb} floor={FloorDb} max={MaxPeaksPerFrame}";
 }

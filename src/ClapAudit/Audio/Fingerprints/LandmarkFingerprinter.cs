@@ -68,7 +68,8 @@ public static class LandmarkFingerprinter
         return db;
     }
 
-    /// <summary>Peaks packed as frame &lt;&lt; 8 | bin; DC and Nyquist bins are skipped (bins 1..254 fit 8 bits).</summary>
+    /// <summary>Peaks packed as frame &lt;&lt; 8 | bin; DC and Nyquist bins are skipped (bins 1..254 fit 8
+    /// bits).</summary>
     internal static int[] FindPeaks(float[] db, int frames, int bins, FingerprintOptions o)
     {
         int rt = o.PeakFrameRadius, rf = o.PeakBinRadius;

@@ -23,7 +23,8 @@ public sealed class LandmarkIndex
         : this(tests.Select(t => (IReadOnlyList<Fingerprint>)[t]).ToArray(), options) { }
 
     /// <summary>
-    /// Per test clip, its fingerprints at each sub-hop shift (<see cref="FingerprintOptions.Shifts"/>; index 0 unshifted).
+    /// Per test clip, its fingerprints at each sub-hop shift (<see cref="FingerprintOptions.Shifts"/>; index 0
+    /// unshifted).
     /// Their landmarks are pooled without duplicates; a clip's landmark count, the score's denominator, is shift 0's.
     /// </summary>
     public LandmarkIndex(IReadOnlyList<IReadOnlyList<Fingerprint>> tests, FingerprintOptions options)
