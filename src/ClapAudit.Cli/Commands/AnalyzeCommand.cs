@@ -56,8 +56,12 @@ public static class AnalyzeCommand
         var console = Consoles.Create(jsonToStdout ? TextWriter.Null : ctx.Output);
         string jsonBase = jsonPath is null || jsonToStdout ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(jsonPath))!;
 
+        // Retrieval bundles (caption_audio.npy, no labels) get the retrieval metrics only; see AddRetrieval.
+        var retrievalOnly = paths.Where(p => RetrievalBundle.IsRetrievalBundle(p) && !File.Exists(Path.Combine(p, EmbeddingBundle.LabelsFile))).ToArray();
+        paths = paths.Except(retrievalOnly).ToArray();
         // Load everything first, so a bad bundle fails before minutes of work.
         var loaded = paths.Select(EmbeddingBundle.Load).ToList();
+        var retrievalBundles = retrievalOnly.Select(RetrievalBundle.Load).ToList();
         var audits = new List<BundleAudit>();
         var bundleJson = new JsonArray();
         var tsneFolders = TsneFolders(paths, tsneDir);
@@ -68,7 +72,15 @@ public static class AnalyzeCommand
             audits.Add(audit);
             var maps = tsneFolders is null ? null : WriteTsne(loaded[b], tsneFolders[b], options.Metric, seed, jsonBase, console, token);
             RenderBundle(console, audit, options);
-            bundleJson.Add(BundleJson(audit, maps));
+            var node = BundleJson(audit, maps);
+            AddRetrieval(console, paths[b], node, token);
+            bundleJson.Add(node);
+        }
+        foreach (var r in retrievalBundles)
+        {
+            var node = new JsonObject { ["path"] = r.Path };
+            AddRetrieval(console, r.Path, node, token);
+            bundleJson.Add(node);
         }
 
         var report = CrossBundleCorrelations.Compute(audits);
@@ -91,6 +103,20 @@ public static class AnalyzeCommand
             else AtomicFile.WriteAllText(jsonPath, text);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>With caption_audio.npy in the bundle: text-audio retrieval as one table and the <c>retrieval</c> key.</summary>
+    private static void AddRetrieval(IAnsiConsole console, string path, JsonNode node, CancellationToken token)
+    {
+        if (!RetrievalBundle.IsRetrievalBundle(path)) return;
+        var r = RetrievalMetrics.Compute(RetrievalBundle.Load(path), token);
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"[bold]{Markup.Escape(path)}[/]: retrieval, {r.Audio} clips, {r.Captions} captions, cosine")
+            .AddColumns("direction", "R@1", "R@5", "R@10", "mAP@10");
+        table.AddRow("text to audio", F(r.TextToAudio.R1), F(r.TextToAudio.R5), F(r.TextToAudio.R10), F(r.TextToAudio.Map10));
+        table.AddRow("audio to text (best own caption)", F(r.AudioToText.R1), F(r.AudioToText.R5), F(r.AudioToText.R10), F(r.AudioToText.Map10));
+        console.Write(table);
+        node["retrieval"] = r.ToJson();
     }
 
     // ------------------------------------------------------------------ rendering

@@ -15,6 +15,7 @@ public static class DataCommand
         var command = new Command("data", "Read the published datasets, build the train/val pair manifests, remove ESC-50 class words (\"clean\").");
         command.Subcommands.Add(Prepare());
         command.Subcommands.Add(AudioSetClean());
+        command.Subcommands.Add(DataOverlapCommand.Create());
         return command;
     }
 
@@ -43,12 +44,17 @@ public static class DataCommand
         var macsAudio = new Option<string?>("--macs-audio") { Description = "Folder of the TAU Urban Acoustic Scenes 2019 WAVs (default: audio/ beside MACS.yaml)." };
         var fsdTemplate = new Option<string>("--fsd50k-template") { Description = "Caption made from FSD50K labels; {labels} becomes 'a, b and c'.", DefaultValueFactory = _ => Fsd50kOptions.DefaultTemplate };
         var noAudioCheck = new Option<bool>("--no-audio-check") { Description = "Do not check that audio files exist (they are then checked when training)." };
+        var exclude = new Option<string?>("--exclude")
+        {
+            HelpName = "FILE",
+            Description = "Remove the training items an exclusion list names: data overlap's exclude.json or a WavCaps blacklist ({\"FreeSound\": [ids], \"AudioSet\": [ids]}).",
+        };
         var json = CommonOptions.Json();
 
         var command = new Command("prepare", "Build train.jsonl and val.jsonl from any of Clotho, AudioCaps, FSD50K and MACS (one pair per caption, seeded 80/20 split), optionally cleaned of ESC-50 class words.")
         {
             clotho, audiocaps, fsd50k, macs, outDir, cleanAgainst, seed, valFraction, splitBy, splits, match, words, stopwords,
-            acPattern, macsAudio, fsdTemplate, noAudioCheck, json,
+            acPattern, macsAudio, fsdTemplate, noAudioCheck, exclude, json,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
@@ -71,13 +77,17 @@ public static class DataCommand
                 AudioCaps: new AudioCapsOptions(parse.GetValue(acPattern)!, perDataset.GetValueOrDefault(AudioCapsReader.Name)),
                 Fsd50k: new Fsd50kOptions(parse.GetValue(fsdTemplate)!, perDataset.GetValueOrDefault(Fsd50kReader.Name)),
                 Macs: new MacsOptions(parse.GetValue(macsAudio)),
-                CheckAudio: !parse.GetValue(noAudioCheck));
+                CheckAudio: !parse.GetValue(noAudioCheck),
+                ExcludeFile: parse.GetValue(exclude));
             var result = ManifestBuilder.Build(options, new LineProgress(ctx.Error), token);
 
             string? jsonPath = parse.GetValue(json);
             var text = CommonOptions.TextOutput(jsonPath, ctx);
             var console = Consoles.Create(text);
             RenderSummary(console, result);
+            if (result.Excluded is { } ex)
+                ctx.Output.WriteLine($"Excluded by {ex.File}: {ex.Removed.Pairs} pairs, {ex.Removed.Audio} audio files ({ex.Listed} ids listed"
+                    + (ex.IgnoredKeys.Count > 0 ? $"; sources not read here: {string.Join(", ", ex.IgnoredKeys)}" : "") + ").");
             if (result.Leakage is { } report) RenderLeakage(console, report);
             if (result.Problems.Count > 0)
             {
@@ -200,7 +210,7 @@ public static class DataCommand
         }
     }
 
-    private static void WriteJson(string path, JsonNode doc, CommandContext ctx)
+    internal static void WriteJson(string path, JsonNode doc, CommandContext ctx)
     {
         string text = doc.ToJsonString(new System.Text.Json.JsonSerializerOptions
         {
@@ -212,7 +222,7 @@ public static class DataCommand
     }
 
     /// <summary>Prints each progress line as it comes (Progress&lt;T&gt; would post them out of order).</summary>
-    private sealed class LineProgress(TextWriter writer) : IProgress<string>
+    internal sealed class LineProgress(TextWriter writer) : IProgress<string>
     {
         public void Report(string value) => writer.WriteLine(value);
     }

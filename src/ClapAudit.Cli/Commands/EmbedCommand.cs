@@ -16,6 +16,15 @@ public static class EmbedCommand
         var model = ModelOptions.Model(required: false);
         var bert = ModelOptions.Bert();
         var esc50 = ModelOptions.Esc50();
+        esc50.Required = false; // --retrieval embeds a captioned test set instead
+        var us8k = ModelOptions.UrbanSound8k();
+        var labelled = ModelOptions.LabelledFolder();
+        var retrieval = new Option<string?>("--retrieval")
+        {
+            HelpName = "clotho=DIR|audiocaps=DIR",
+            Description = "Write a retrieval bundle of that dataset's test split instead (audio.npy per clip, text.npy per caption, caption_audio.npy, items.txt, captions.txt).",
+        };
+        var acPattern = new Option<string>("--audiocaps-pattern") { Description = "With --retrieval audiocaps=DIR: audio path under the folder.", DefaultValueFactory = _ => AudioCapsOptions.DefaultPattern };
         var output = new Option<string>("--out") { HelpName = "BUNDLE", Description = "Bundle folder to write.", Required = true };
         var folds = ModelOptions.Folds();
         var prompt = ModelOptions.Prompt();
@@ -32,15 +41,31 @@ public static class EmbedCommand
             "labels.npy, classes.txt, items.txt. E_a and E_t are L2-normalised.")
         {
             model, bert, esc50, output, folds, prompt, backbonesOnly, cnn14, sampleRate, batchSize, melFilters, device, threads,
-            allowMissing,
+            allowMissing, retrieval, acPattern, us8k, labelled,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
-                parse.GetValue(allowMissing), ctx.Error);
             string outDir = parse.GetValue(output)!;
             var mel = TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!);
+            if (parse.GetValue(retrieval) is { } spec)
+            {
+                Guard.Setting(parse.GetValue(esc50) is null && parse.GetValue(us8k) is null && parse.GetValue(labelled) is null
+                    && !parse.GetValue(backbonesOnly), "--retrieval takes --model, not a labelled test set or --backbones-only");
+                var pairs = RetrievalExport.ReadPairs(spec, parse.GetValue(acPattern));
+                string runPath = parse.GetValue(model) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "embed --retrieval needs --model RUN_DIR|CKPT");
+                using var clap = ClapModelLoader.Load(runPath, parse.GetValue(bert), parse.GetValue(device)!, mel);
+                foreach (var w in clap.Warnings) ctx.Error.WriteLine($"warning: {w}");
+                CliProgress.Items<int>(ctx, "embed", pairs.Select(p => p.AudioPath).Distinct().Count(), p =>
+                {
+                    RetrievalExport.Export(clap, pairs, outDir, parse.GetValue(batchSize), p, token);
+                    return 0;
+                });
+                ctx.Output.WriteLine($"wrote a retrieval bundle of {pairs.Count} captions to {outDir}");
+                return ExitCodes.Ok;
+            }
+            var data = ModelOptions.ReadTestSet(parse.GetValue(esc50), parse.GetValue(us8k), parse.GetValue(labelled),
+                parse.GetValue(folds), parse.GetValue(allowMissing), ctx.Error);
             if (parse.GetValue(backbonesOnly))
             {
                 string cnn = parse.GetValue(cnn14) ?? throw new ClapAuditException(ErrorKind.InvalidSetting, "--backbones-only needs --cnn14 FILE.pth|none");
@@ -53,6 +78,7 @@ public static class EmbedCommand
                         pre, null, mel, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, new SyncProgress<string>(w => ctx.Error.WriteLine($"warning: {w}")), 0, token);
                     return 0;
                 });
+                WriteFolds(outDir, data);
                 ctx.Output.WriteLine($"wrote backbone embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
                 return ExitCodes.Ok;
             }
@@ -64,9 +90,17 @@ public static class EmbedCommand
                 EmbeddingExport.Export(loaded, data, outDir, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, token);
                 return 0;
             });
+            WriteFolds(outDir, data);
             ctx.Output.WriteLine($"wrote embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>folds.npy: the fold of each row (int64; 0 for a labelled folder, which has none).</summary>
+    private static void WriteFolds(string outDir, Esc50Dataset data)
+    {
+        var folds = data.Items.Select(i => (long)i.Fold).ToArray();
+        NpyArray.WriteInt64(Path.Combine(outDir, "folds.npy"), folds, folds.Length);
     }
 }

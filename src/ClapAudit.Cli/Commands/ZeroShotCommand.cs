@@ -17,6 +17,9 @@ public static class ZeroShotCommand
         var model = ModelOptions.Model();
         var bert = ModelOptions.Bert();
         var esc50 = ModelOptions.Esc50();
+        esc50.Required = false; // or --urbansound8k / --folder
+        var us8k = ModelOptions.UrbanSound8k();
+        var labelled = ModelOptions.LabelledFolder();
         var folds = ModelOptions.Folds();
         var prompt = ModelOptions.Prompt();
         var json = new Option<string?>("--json") { HelpName = "FILE", Description = "Write {top1, top5, per_class, n_items, classes} as JSON to this file ('-' for standard output)." };
@@ -30,13 +33,14 @@ public static class ZeroShotCommand
             "Zero-shot classification of ESC-50: each clip (offset 0, no random crop, so every run gives the same result) goes to the class whose prompt " +
             "embedding is closest (cosine). Prints top-1/top-5 and per-class accuracy.")
         {
-            model, bert, esc50, folds, prompt, json, output, batchSize, melFilters, device, threads, allowMissing,
+            model, bert, esc50, folds, prompt, json, output, batchSize, melFilters, device, threads, allowMissing, us8k,
+            labelled,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             DeviceSelector.SetThreads(parse.GetValue(threads));
-            var data = ModelOptions.ReadEsc50(parse.GetValue(esc50)!, parse.GetValue(folds),
-                parse.GetValue(allowMissing), ctx.Error);
+            var data = ModelOptions.ReadTestSet(parse.GetValue(esc50), parse.GetValue(us8k), parse.GetValue(labelled),
+                parse.GetValue(folds), parse.GetValue(allowMissing), ctx.Error);
             using var loaded = ClapModelLoader.Load(parse.GetValue(model)!, parse.GetValue(bert), parse.GetValue(device)!,
                 TrainCommand.ParseMelFilters(parse.GetValue(melFilters)!));
             foreach (var w in loaded.Warnings) ctx.Error.WriteLine($"warning: {w}");

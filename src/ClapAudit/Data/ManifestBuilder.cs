@@ -8,6 +8,8 @@ namespace ClapAudit.Data;
 /// <param name="OutDir">Manifest folder (train.jsonl, val.jsonl, summary.json, leakage.json, problems.txt); null: build in memory only.</param>
 /// <param name="Esc50Dir">With it, the manifests hold only the clean pairs (ESC-50 class words removed).</param>
 /// <param name="CheckAudio">Check that audio files exist (one directory listing per folder); false takes them as present.</param>
+/// <param name="ExcludeFile">An exclusion list (<c>data overlap</c>'s exclude.json or a WavCaps blacklist): its items are
+/// removed before the leakage filter and counted in summary.json and leakage.json.</param>
 public sealed record ManifestBuildOptions(
     string? OutDir,
     string? ClothoDir = null,
@@ -21,7 +23,8 @@ public sealed record ManifestBuildOptions(
     AudioCapsOptions? AudioCaps = null,
     Fsd50kOptions? Fsd50k = null,
     MacsOptions? Macs = null,
-    bool CheckAudio = true)
+    bool CheckAudio = true,
+    string? ExcludeFile = null)
 {
     internal void Validate()
     {
@@ -33,13 +36,15 @@ public sealed record ManifestBuildOptions(
 
 /// <param name="Reads">Each reader's result, in the order clotho, audiocaps, fsd50k, macs (those given).</param>
 /// <param name="Leakage">The leakage report, when the manifests were cleaned.</param>
+/// <param name="Excluded">What the exclusion list removed, when one was given.</param>
 public sealed record ManifestBuildResult(
     IReadOnlyList<AudioTextPair> Train,
     IReadOnlyList<AudioTextPair> Val,
     ManifestSummary Summary,
     LeakageReport? Leakage,
     IReadOnlyList<PairReadResult> Reads,
-    IReadOnlyList<DataProblem> Problems);
+    IReadOnlyList<DataProblem> Problems,
+    ExclusionReport? Excluded = null);
 
 /// <summary>
 /// Builds the paper's training manifests (Sec. 2.2): the union of Clotho, AudioCaps, FSD50K and
@@ -83,6 +88,17 @@ public static class ManifestBuilder
         var all = reads.SelectMany(r => r.Pairs).ToList();
         var problems = reads.SelectMany(r => r.Problems).ToList();
 
+        ExclusionReport? excluded = null;
+        if (options.ExcludeFile is { } excludeFile)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report($"removing the items listed in {excludeFile}");
+            var list = ExclusionList.Read(excludeFile);
+            var identify = SourceIdentifier(options);
+            (var remaining, excluded) = list.Filter(all, identify, excludeFile);
+            all = remaining.ToList();
+        }
+
         LeakageReport? leakage = null;
         IReadOnlyList<AudioTextPair> clean = all;
         if (options.Esc50Dir is not null || options.Leakage?.Words is not null)
@@ -115,7 +131,7 @@ public static class ManifestBuilder
                 r.MissingAudioPairs, r.MissingAudioFiles, removed, r.Problems.Count);
         }
         var summary = new ManifestSummary(parts.Train.Count, parts.Val.Count, datasets, split.Seed, split.By, split.ValFraction,
-            parts.StraddlingAudio, leakage is not null, problems);
+            parts.StraddlingAudio, leakage is not null, problems) { Excluded = excluded };
 
         if (options.OutDir is { } outDir)
         {
@@ -126,11 +142,34 @@ public static class ManifestBuilder
             PairManifest.Write(PairManifest.PathFor(outDir, "val"), parts.Val);
             WriteJson(Path.Combine(outDir, SummaryFile), summary.ToJson());
             string leakagePath = Path.Combine(outDir, LeakageFile);
-            if (leakage is not null) WriteJson(leakagePath, leakage.ToJson());
+            if (leakage is not null)
+            {
+                var doc = leakage.ToJson();
+                if (excluded is not null) doc["excluded"] = excluded.ToJson();
+                WriteJson(leakagePath, doc);
+            }
             else if (File.Exists(leakagePath)) File.Delete(leakagePath); // a stale report would claim a clean manifest
             AtomicFile.WriteAllText(Path.Combine(outDir, ProblemsFile), string.Concat(problems.Select(p => p + "\n")));
         }
-        return new ManifestBuildResult(parts.Train, parts.Val, summary, leakage, reads, problems);
+        return new ManifestBuildResult(parts.Train, parts.Val, summary, leakage, reads, problems, excluded);
+    }
+
+    /// <summary>Each pair's item name and source id, as <see cref="SourceItems"/> defines them.</summary>
+    private static Func<AudioTextPair, (string, string?, SourceIdKind)> SourceIdentifier(ManifestBuildOptions options)
+    {
+        var clotho = options.ClothoDir is { } c ? SourceItems.ClothoSoundIds(c) : new Dictionary<string, string>();
+        var audiocaps = options.AudioCapsDir is { } a ? SourceItems.AudioCapsYoutubeIds(a) : new Dictionary<string, string>();
+        return p =>
+        {
+            string file = Path.GetFileName(p.AudioPath);
+            return p.Dataset switch
+            {
+                ClothoReader.Name => (file, clotho.GetValueOrDefault(file), SourceIdKind.Freesound),
+                Fsd50kReader.Name => (p.Id, p.Id, SourceIdKind.Freesound),
+                AudioCapsReader.Name when audiocaps.GetValueOrDefault(p.Id) is { } yt => (yt, yt, SourceIdKind.YouTube),
+                _ => (file, null, SourceIdKind.None),
+            };
+        };
     }
 
     private static readonly JsonSerializerOptions Indented = new()

@@ -26,6 +26,9 @@ public sealed record ManifestSummary(
     /// <summary>How many problems <c>summary.json</c> lists in full (all are in problems.txt).</summary>
     public const int ListedProblems = 100;
 
+    /// <summary>What <c>--exclude</c> removed (null: no exclusion list).</summary>
+    public ExclusionReport? Excluded { get; init; }
+
     public JsonObject ToJson()
     {
         var datasets = new JsonObject();
@@ -39,7 +42,7 @@ public sealed record ManifestSummary(
                 ["removed_by_filter"] = d.RemovedByFilter.ToJson(),
                 ["problems"] = d.Problems,
             };
-        return new JsonObject
+        var doc = new JsonObject
         {
             ["pairs"] = new JsonObject { ["train"] = TrainPairs, ["val"] = ValPairs },
             ["datasets"] = datasets,
@@ -51,5 +54,7 @@ public sealed record ManifestSummary(
             ["problems"] = Problems.Count,
             ["first_problems"] = new JsonArray(Problems.Take(ListedProblems).Select(p => (JsonNode?)JsonValue.Create(p.ToString())).ToArray()),
         };
+        if (Excluded is not null) doc["excluded"] = Excluded.ToJson();
+        return doc;
     }
 }

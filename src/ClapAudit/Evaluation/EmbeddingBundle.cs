@@ -120,7 +120,7 @@ public sealed class EmbeddingBundle
         return lines.ToArray();
     }
 
-    private static EmbeddingMatrix? ReadMatrix(string path, bool required)
+    internal static EmbeddingMatrix? ReadMatrix(string path, bool required)
     {
         if (!File.Exists(path))
         {

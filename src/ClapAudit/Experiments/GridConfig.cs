@@ -39,6 +39,9 @@ public sealed record GridConfig
     public string Prompt { get; init; } = "this is a sound of {class}";
     /// <summary>Leakage filter word matching: exact (the paper's literal rule) or stem.</summary>
     public string Match { get; init; } = "exact";
+    /// <summary>Clean training also leaves out the items whose audio holds a test clip (<c>data overlap --content</c>
+    /// against <see cref="Esc50"/>, by source id and by fingerprint; written to data/clean/overlap/).</summary>
+    public bool ExcludeOverlap { get; init; }
     public int Seed { get; init; } = 0;
     public string Device { get; init; } = "cpu";
     public int Threads { get; init; } = 0;
@@ -62,6 +65,7 @@ public sealed record GridConfig
         Compare("audio_caps", AudioCaps, other.AudioCaps); Compare("fsd50k", Fsd50k, other.Fsd50k); Compare("macs", Macs, other.Macs);
         Compare("cnn14_dirty", Cnn14Dirty, other.Cnn14Dirty); Compare("audio_set", AudioSet, other.AudioSet);
         Compare("prompt", Prompt, other.Prompt); Compare("match", Match, other.Match); Compare("seed", Seed, other.Seed);
+        Compare("exclude_overlap", ExcludeOverlap, other.ExcludeOverlap);
         if (!RandomInitChannels.SequenceEqual(other.RandomInitChannels)) diff.Add("random_init_channels");
         CompareMap("training", Training, other.Training);
         CompareMap("pretraining", Pretraining, other.Pretraining);

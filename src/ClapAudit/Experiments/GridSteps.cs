@@ -17,11 +17,21 @@ public sealed class GridSteps : IGridSteps
     {
         var c = plan.Config;
         bool clean = training == "clean";
+        string? exclude = null;
+        if (clean && c.ExcludeOverlap)
+        {
+            string overlapDir = Path.Combine(plan.ManifestDirectory(training), "overlap");
+            progress.Report($"finding ESC-50 clips in the training audio (data overlap --content) into {overlapDir}");
+            OverlapFinder.Find(new OverlapOptions(overlapDir, Esc50Dir: c.Esc50, ClothoDir: c.Clotho, Fsd50kDir: c.Fsd50k,
+                AudioCapsDir: c.AudioCaps, MacsDir: c.Macs, Content: true, Threads: c.Threads), null, ct);
+            exclude = Path.Combine(overlapDir, OverlapResult.ExcludeFile);
+        }
         var result = ManifestBuilder.Build(new ManifestBuildOptions(
             plan.ManifestDirectory(training), c.Clotho, c.AudioCaps, c.Fsd50k, c.Macs,
             Esc50Dir: clean ? c.Esc50 : null,
             Split: new SplitOptions(Seed: c.Seed),
-            Leakage: LeakageOptions(c)), progress, ct);
+            Leakage: LeakageOptions(c),
+            ExcludeFile: exclude), progress, ct);
         var values = new Dictionary<string, double> { ["train_pairs"] = result.Summary.TrainPairs, ["val_pairs"] = result.Summary.ValPairs };
         string summary = $"{result.Summary.TrainPairs:N0} train / {result.Summary.ValPairs:N0} val pairs";
         if (result.Leakage is { } leak)
@@ -29,6 +39,11 @@ public sealed class GridSteps : IGridSteps
             values["removed_pairs"] = leak.Removed.Pairs;
             values["removed_audio"] = leak.Removed.Audio;
             summary += $"; leakage filter removed {leak.Removed.Pairs:N0} pairs ({leak.Removed.Audio:N0} audio)";
+        }
+        if (result.Excluded is { } ex)
+        {
+            values["excluded_pairs"] = ex.Removed.Pairs;
+            summary += $"; overlap excluded {ex.Removed.Pairs:N0} pairs ({ex.Removed.Audio:N0} audio)";
         }
         return new StepOutcome(summary, values);
     }

@@ -14,6 +14,62 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
         new[] { "train", "--manifest", manifest, "--bert", ClapWorld.Bert, "--cnn14", ClapWorld.Cnn14Tiny, "--out", run }
             .Concat(ClapWorld.Overrides.SelectMany(o => new[] { "--set", o })).Concat(extra).ToArray();
 
+    /// <summary>
+    /// embed --retrieval on a Clotho evaluation split made of the ESC-50 clips, captioned with the class prompts:
+    /// its rows must be the ESC-50 bundle's E_a and E_t rows (same model, same preprocessing).
+    /// </summary>
+    private static void RetrievalBundleHoldsTheSameEmbeddings(TempDir tmp, string run, Esc50Dataset data, EmbeddingBundle esc)
+    {
+        string clotho = tmp.File("clotho");
+        Directory.CreateDirectory(Path.Combine(clotho, "evaluation"));
+        var prompts = data.Prompts();
+        var rows = new List<string> { "file_name,caption_1,caption_2,caption_3,caption_4,caption_5" };
+        foreach (var item in data.Items)
+        {
+            File.Copy(item.AudioPath, Path.Combine(clotho, "evaluation", item.FileName));
+            string p = prompts[item.Target];
+            rows.Add($"{item.FileName},{p},{p},{p},{p},{p}");
+        }
+        File.WriteAllLines(Path.Combine(clotho, "clotho_captions_evaluation.csv"), rows);
+        string rb = tmp.File("retrieval");
+        var (code, _, stderr) = CliTestHost.Run("embed", "--model", run, "--retrieval", "clotho=" + clotho, "--out", rb);
+        Assert.True(code == 0, stderr);
+        var r = RetrievalBundle.Load(rb);
+        Assert.Equal(data.Items.Count, r.Audio.Rows);
+        Assert.Equal(Enumerable.Range(0, data.Items.Count).SelectMany(i => Enumerable.Repeat(i, 5)), r.CaptionAudio);
+        Assert.Equal(data.Items.Select(i => i.FileName), File.ReadAllLines(Path.Combine(rb, "items.txt")));
+        for (int i = 0; i < r.Audio.Rows; i++)
+            for (int k = 0; k < r.Audio.Columns; k++)
+            {
+                Assert.Equal(esc.Audio!.Row(i)[k], r.Audio.Row(i)[k], 5);
+                Assert.Equal(esc.Text!.Row(data.Items[i].Target)[k], r.Text.Row(5 * i)[k], 5);
+            }
+    }
+
+    /// <summary>embed --folder on DIR/&lt;class&gt;/*.wav made of the ESC-50 clips: the same E_a rows, in class-folder order.</summary>
+    private static void LabelledFolderBundleHoldsTheSameEmbeddings(TempDir tmp, string run, Esc50Dataset data, EmbeddingBundle esc)
+    {
+        string folder = tmp.File("labelled");
+        foreach (var item in data.Items)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, data.RawCategories[item.Target]));
+            File.Copy(item.AudioPath, Path.Combine(folder, data.RawCategories[item.Target], item.FileName));
+        }
+        string b = tmp.File("labelled-bundle");
+        var (code, _, stderr) = CliTestHost.Run("embed", "--model", run, "--folder", folder, "--out", b);
+        Assert.True(code == 0, stderr);
+        var set = LabelledTestSets.Folder(folder);
+        var bundle = EmbeddingBundle.Load(b);
+        Assert.Equal(data.RawCategories.Order(StringComparer.Ordinal), bundle.ClassNames);
+        Assert.All(NpyArray.Read(Path.Combine(b, "folds.npy")).ToInt64Array("folds"), f => Assert.Equal(0, f));
+        for (int r = 0; r < set.Items.Count; r++)
+        {
+            int i = data.Items.ToList().FindIndex(x => x.FileName == Path.GetFileName(set.Items[r].AudioPath));
+            Assert.Equal(data.ClassNames[data.Items[i].Target], bundle.ClassNames[bundle.Labels[r]]);
+            for (int k = 0; k < bundle.Audio!.Columns; k++) Assert.Equal(esc.Audio!.Row(i)[k], bundle.Audio.Row(r)[k], 5);
+        }
+    }
+
     [Fact]
     public void TrainResumesAndZeroShotEqualsAnalyzeOnTheExportedBundle()
     {
@@ -79,6 +135,9 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
         // The bundle: rows in esc50.csv order, E_a unit norm, items.txt names the files.
         var loaded = EmbeddingBundle.Load(bundle);
         var data = Esc50Reader.Read(esc50);
+        RetrievalBundleHoldsTheSameEmbeddings(tmp, run, data, loaded);
+        LabelledFolderBundleHoldsTheSameEmbeddings(tmp, run, data, loaded);
+        Assert.Equal(data.Items.Select(i => (long)i.Fold), NpyArray.Read(Path.Combine(bundle, "folds.npy")).ToInt64Array("folds"));
         Assert.Equal(data.Items.Select(i => i.Target), loaded.Labels);
         Assert.Equal(data.Items.Select(i => i.FileName), File.ReadAllLines(Path.Combine(bundle, "items.txt")));
         for (int i = 0; i < loaded.Audio!.Rows; i++)

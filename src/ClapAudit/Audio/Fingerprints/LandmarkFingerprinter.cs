@@ -1,0 +1,127 @@
+#pragma warning disable CS1573 // only the parameters that need a word are documented
+using System.Numerics;
+using ClapAudit.Common;
+using MathNet.Numerics.IntegralTransforms;
+
+namespace ClapAudit.Audio.Fingerprints;
+
+/// <summary>
+/// Landmark fingerprints (Wang 2003, "An industrial-strength audio search algorithm"; the layout of
+/// D. Ellis's audfprint): down-mix, resample to <see cref="FingerprintOptions.SampleRate"/> with the project's
+/// <see cref="Resampler"/>, STFT magnitude in dB, then peaks that are local maxima of a time x frequency
+/// neighbourhood and stand above its mean. Every test is relative to neighbouring bins, so gain does not move
+/// peaks; the band kept survives resampling and 128 kb/s lossy coding. Cost: O(samples x taps) to resample,
+/// O(frames x FftSize log FftSize) for the STFT and O(frames x bins x (radii)) for the peak search.
+/// </summary>
+public static class LandmarkFingerprinter
+{
+    public static Fingerprint ComputeFile(string path, FingerprintOptions options, int shift = 0) =>
+        Compute(AudioDecoder.Decode(path), options, path, shift);
+
+    /// <param name="shift">Sub-hop shift index: the first shift x Hop / <see cref="FingerprintOptions.Shifts"/> samples
+    /// (at the fingerprint rate) are dropped, so the frames fall between those of shift 0.</param>
+    public static Fingerprint Compute(DecodedAudio audio, FingerprintOptions o, string source, int shift = 0)
+    {
+        var mono = DownMix(audio, source);
+        var x = audio.SampleRate == o.SampleRate ? mono : Resampler.Resample(mono, audio.SampleRate, o.SampleRate);
+        int drop = shift * o.Hop / o.Shifts;
+        if (drop > 0) x = x.Length > drop ? x[drop..] : [];
+        var db = SpectrogramDb(x, o, out int frames);
+        return new Fingerprint(frames, FindPeaks(db, frames, o.FftSize / 2 + 1, o));
+    }
+
+    private static float[] DownMix(DecodedAudio audio, string source)
+    {
+        int n = audio.Frames, c = audio.ChannelCount;
+        var mono = new float[n];
+        foreach (var ch in audio.Channels)
+        {
+            Guard.Data(ch.Length == n, $"{source}: channels differ in length ({ch.Length} vs {n})");
+            for (int i = 0; i < n; i++) mono[i] += ch[i];
+        }
+        if (c > 1)
+            for (int i = 0; i < n; i++) mono[i] /= c;
+        for (int i = 0; i < n; i++)
+            if (!float.IsFinite(mono[i]))
+                throw new ClapAuditException(ErrorKind.InvalidData, $"{source}: non-finite sample at frame {i}");
+        return mono;
+    }
+
+    /// <summary>dB magnitudes relative to a full-scale sine (|X| = N/4 with a Hann window), frames x bins.</summary>
+    internal static float[] SpectrogramDb(float[] x, FingerprintOptions o, out int frames)
+    {
+        int n = o.FftSize, bins = n / 2 + 1;
+        frames = x.Length < n ? 0 : 1 + (x.Length - n) / o.Hop;
+        var window = new float[n];
+        for (int i = 0; i < n; i++) window[i] = (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * i / n)); // periodic Hann
+        var db = new float[frames * bins];
+        var buf = new Complex[n];
+        double reference = n / 4.0, floor = 1e-12;
+        for (int t = 0; t < frames; t++)
+        {
+            int start = t * o.Hop;
+            for (int i = 0; i < n; i++) buf[i] = new Complex(x[start + i] * window[i], 0);
+            Fourier.Forward(buf, FourierOptions.NoScaling);
+            for (int f = 0; f < bins; f++)
+                db[t * bins + f] = (float)(20 * Math.Log10(Math.Max(buf[f].Magnitude / reference, floor)));
+        }
+        return db;
+    }
+
+    /// <summary>Peaks packed as frame &lt;&lt; 8 | bin; DC and Nyquist bins are skipped (bins 1..254 fit 8
+    /// bits).</summary>
+    internal static int[] FindPeaks(float[] db, int frames, int bins, FingerprintOptions o)
+    {
+        int rt = o.PeakFrameRadius, rf = o.PeakBinRadius;
+        // Separable max filter: over bins, then over frames.
+        var maxF = new float[db.Length];
+        for (int t = 0; t < frames; t++)
+            for (int f = 0; f < bins; f++)
+            {
+                float m = float.NegativeInfinity;
+                for (int g = Math.Max(0, f - rf); g <= Math.Min(bins - 1, f + rf); g++) m = Math.Max(m, db[t * bins + g]);
+                maxF[t * bins + f] = m;
+            }
+        // Summed-area table of dB for the neighbourhood mean.
+        var sat = new double[(frames + 1) * (bins + 1)];
+        for (int t = 0; t < frames; t++)
+        {
+            double row = 0;
+            for (int f = 0; f < bins; f++)
+            {
+                row += db[t * bins + f];
+                sat[(t + 1) * (bins + 1) + f + 1] = sat[t * (bins + 1) + f + 1] + row;
+            }
+        }
+        var peaks = new List<int>();
+        var candidates = new List<(float Db, int Bin)>();
+        int lastBin = Math.Min(bins - 2, 255);
+        for (int t = 0; t < frames; t++)
+        {
+            candidates.Clear();
+            int t0 = Math.Max(0, t - rt), t1 = Math.Min(frames - 1, t + rt);
+            for (int f = 1; f <= lastBin; f++)
+            {
+                float v = db[t * bins + f];
+                if (v < o.FloorDb || v < maxF[t * bins + f]) continue;
+                bool isMax = true;
+                for (int u = t0; u <= t1 && isMax; u++) if (maxF[u * bins + f] > v) isMax = false;
+                if (!isMax) continue;
+                int f0 = Math.Max(0, f - rf), f1 = Math.Min(bins - 1, f + rf);
+                double sum = sat[(t1 + 1) * (bins + 1) + f1 + 1] - sat[t0 * (bins + 1) + f1 + 1]
+                           - sat[(t1 + 1) * (bins + 1) + f0] + sat[t0 * (bins + 1) + f0];
+                double mean = sum / ((t1 - t0 + 1) * (f1 - f0 + 1));
+                if (v - mean < o.MinProminenceDb) continue;
+                candidates.Add((v, f));
+            }
+            if (candidates.Count > o.MaxPeaksPerFrame)
+            {
+                candidates.Sort((a, b) => b.Db.CompareTo(a.Db));
+                candidates.RemoveRange(o.MaxPeaksPerFrame, candidates.Count - o.MaxPeaksPerFrame);
+                candidates.Sort((a, b) => a.Bin.CompareTo(b.Bin));
+            }
+            foreach (var c in candidates) peaks.Add(t << 8 | c.Bin);
+        }
+        return peaks.ToArray();
+    }
+}
