@@ -4,6 +4,7 @@ using System.Text.Json;
 using ClapAudit.Audio;
 using ClapAudit.Cli.Infrastructure;
 using ClapAudit.Common;
+using ClapAudit.Evaluation;
 using ClapAudit.Training;
 using Spectre.Console;
 
@@ -28,12 +29,17 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Write one JSON line per epoch to standard output (for scripts) instead of the table." };
         var device = new Option<string?>("--device") { HelpName = "cpu|cuda", Description = "Overrides the recipe's device." };
         var threads = new Option<int?>("--threads") { HelpName = "N", Description = "Overrides the recipe's thread count (0: all cores)." };
+        var valRetrieval = new Option<bool>("--val-retrieval")
+        {
+            Description = "Also score retrieval (R@1/5/10, mAP@10, text-to-audio and audio-to-text) on the validation pairs each epoch " +
+                          "(log.csv columns t2a_*, a2t_*; the recipe key val_retrieval).",
+        };
         var command = new Command("train",
             "Train CLAP (CNN14 + BERT + projectors, CLIP loss) with the paper's recipe: frozen backbones for frozen_epochs at lr 1e-4, " +
             "then unfrozen at 1e-5 with ReduceLROnPlateau and early stopping on the validation loss. Ctrl+C saves checkpoints/last.ckpt and exits with 130; " +
             "re-running resumes.")
         {
-            manifest, bert, cnn14, output, config, set, melFilters, json, device, threads,
+            manifest, bert, cnn14, output, config, set, melFilters, json, device, threads, valRetrieval,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
@@ -41,6 +47,7 @@ public static class TrainCommand
             recipe = recipe.WithOverrides(parse.GetValue(set) ?? []);
             if (parse.GetValue(device) is { } d) recipe = recipe with { Device = d };
             if (parse.GetValue(threads) is int t) recipe = recipe with { Threads = t };
+            if (parse.GetValue(valRetrieval)) recipe = recipe with { ValRetrieval = true };
             recipe = recipe.Validate();
             string cnn = parse.GetValue(cnn14)!;
             var job = new ClapTrainJob(parse.GetValue(manifest)!, parse.GetValue(bert)!,
@@ -114,12 +121,13 @@ public static class TrainCommand
                             {
                                 ["epoch"] = p.Epoch, ["global_step"] = p.GlobalStep, ["phase"] = p.Phase.ToString().ToLowerInvariant(),
                                 ["train_loss"] = Num(p.EpochLoss), ["val_loss"] = Num(p.ValLoss), ["lr"] = p.LearningRate,
+                                ["val_retrieval"] = p.Retrieval?.ToJson(),
                             }));
                             ctx.Output.Flush();
                         }
                         else if (_live is null)
                             ctx.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"epoch {p.Epoch} ({p.Phase.ToString().ToLowerInvariant()}): train loss {p.EpochLoss:F4}, val loss {p.ValLoss:F4}, lr {p.LearningRate:G3}"));
+                                $"epoch {p.Epoch} ({p.Phase.ToString().ToLowerInvariant()}): train loss {p.EpochLoss:F4}, val loss {p.ValLoss:F4}, lr {p.LearningRate:G3}{Retrieval(p.Retrieval)}"));
                         break;
                     case TrainingEvent.Warning:
                         ctx.Error.WriteLine($"warning: {p.Message}");
@@ -135,6 +143,9 @@ public static class TrainCommand
         }
 
         private static double? Num(double v) => double.IsFinite(v) ? v : null;
+
+        private static string Retrieval(RetrievalResult? r) => r is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $", val R@1/R@10 text-to-audio {r.TextToAudio.R1:F3}/{r.TextToAudio.R10:F3}, audio-to-text {r.AudioToText.R1:F3}/{r.AudioToText.R10:F3}");
 
         private static string Describe(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
             $"epoch {p.Epoch} {p.Phase.ToString().ToLowerInvariant()} loss {(double.IsNaN(p.EpochLoss) ? p.Loss : p.EpochLoss):F4} {p.ClipsPerSecond:F1} clips/s");

@@ -10,7 +10,12 @@ public sealed record TrainingBatch(
     float[] Audio, int Clips, int Samples,
     long[] Ids, long[] Mask, int TokenLength,
     IReadOnlyList<string> ItemIds,
-    int Skipped);
+    int Skipped)
+{
+    /// <summary>The audio file of each row (several captions of one clip share it), for validation retrieval;
+    /// null: every row is its own clip.</summary>
+    public IReadOnlyList<string>? AudioKeys { get; init; }
+}
 
 /// <summary>
 /// Training and validation pairs in batches. An implementation must be deterministic: the batches of

@@ -186,6 +186,7 @@ public sealed class PairPipeline : ITrainingData
         var ids = new long[keep.Count * tokenLength];
         var mask = new long[keep.Count * tokenLength];
         var itemIds = new string[keep.Count];
+        var audioKeys = new string[keep.Count];
         for (int r = 0; r < keep.Count; r++)
         {
             int i = keep[r];
@@ -194,8 +195,9 @@ public sealed class PairPipeline : ITrainingData
             tokens[i].ids.CopyTo(ids, r * tokenLength);
             tokens[i].mask.CopyTo(mask, r * tokenLength);
             itemIds[r] = items[order[start + i]].Id;
+            audioKeys[r] = items[order[start + i]].Audio;
         }
-        return new TrainingBatch(flatAudio, keep.Count, samples, ids, mask, tokenLength, itemIds, skipped);
+        return new TrainingBatch(flatAudio, keep.Count, samples, ids, mask, tokenLength, itemIds, skipped) { AudioKeys = audioKeys };
     }
 
     private static SeedStream CropStream(DataSplit split) =>

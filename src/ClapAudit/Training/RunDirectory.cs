@@ -13,6 +13,12 @@ namespace ClapAudit.Training;
 public sealed class RunDirectory
 {
     public const string LogHeader = "epoch,step,train_loss,val_loss,lr,logit_scale,seconds";
+    /// <summary>The columns <c>val_retrieval</c> adds to log.csv, after <see cref="LogHeader"/>'s.</summary>
+    public const string RetrievalLogColumns = "t2a_r1,t2a_r5,t2a_r10,t2a_map10,a2t_r1,a2t_r5,a2t_r10,a2t_map10";
+
+    /// <summary>log.csv's header for a training run with <paramref name="recipe"/>.</summary>
+    public static string TrainingLogHeader(TrainingRecipe recipe) =>
+        recipe.ValRetrieval ? LogHeader + "," + RetrievalLogColumns : LogHeader;
 
     public string Path { get; }
     public RunDirectory(string path) => Path = System.IO.Path.GetFullPath(path);
@@ -29,7 +35,7 @@ public sealed class RunDirectory
         IReadOnlyList<RunInput>? inputs = null) =>
         WriteRunInfo("clapaudit train", recipe.Seed, JsonSerializer.SerializeToElement(recipe, TrainingRecipe.Json),
             JsonSerializer.SerializeToElement(TrainedPreprocessing.FromRecipe(recipe), TrainingRecipe.Json), gitCommit,
-            start, LogHeader, inputs);
+            start, TrainingLogHeader(recipe), inputs);
 
     /// <summary>run.json and an empty log.csv for any run (e.g. audio pre-training, with its own settings and log columns).</summary>
     public void WriteRunInfo(string tool, long seed, JsonElement recipe, JsonElement preprocessing, string? gitCommit,
@@ -73,12 +79,20 @@ public sealed class RunDirectory
     public void AppendLogRow(IEnumerable<string> values) =>
         File.AppendAllText(LogCsv, string.Join(',', values) + "\n", Encoding.UTF8);
 
-    public void AppendLog(int epoch, long step, double trainLoss, double valLoss, double lr, double logitScale, double seconds)
+    /// <summary>One epoch's row of log.csv; the retrieval columns when <paramref name="retrieval"/> is given
+    /// (<c>val_retrieval</c>), none when it is null.</summary>
+    public void AppendLog(int epoch, long step, double trainLoss, double valLoss, double lr, double logitScale, double seconds,
+        Evaluation.RetrievalResult? retrieval = null)
     {
-        var line = string.Join(',',
+        var values = new List<string>
+        {
             epoch.ToString(CultureInfo.InvariantCulture), step.ToString(CultureInfo.InvariantCulture),
-            F(trainLoss), F(valLoss), F(lr), F(logitScale), seconds.ToString("F1", CultureInfo.InvariantCulture));
-        File.AppendAllText(LogCsv, line + "\n", Encoding.UTF8);
+            F(trainLoss), F(valLoss), F(lr), F(logitScale), seconds.ToString("F1", CultureInfo.InvariantCulture),
+        };
+        if (retrieval is not null)
+            foreach (var s in new[] { retrieval.TextToAudio, retrieval.AudioToText })
+                values.AddRange([F(s.R1), F(s.R5), F(s.R10), F(s.Map10)]);
+        File.AppendAllText(LogCsv, string.Join(',', values) + "\n", Encoding.UTF8);
     }
 
     private static string F(double v) => v.ToString("G9", CultureInfo.InvariantCulture);

@@ -102,9 +102,9 @@ public sealed class Trainer
             if (_state.Phase == TrainingPhase.Frozen && _state.Epoch >= _recipe.FrozenEpochs && _state.BatchesDone == 0)
                 Unfreeze();
             if (!TrainEpoch(cancellationToken)) return Cancel();
-            double val = Validate(cancellationToken);
+            var (val, retrieval) = Validate(cancellationToken);
             if (double.IsNaN(val) && cancellationToken.IsCancellationRequested) return Cancel();
-            if (EndEpoch(val)) return Result(TrainingStatus.EarlyStopped);
+            if (EndEpoch(val, retrieval)) return Result(TrainingStatus.EarlyStopped);
         }
         _state = _state with { Finished = nameof(TrainingStatus.MaxEpochs) };
         Save(_run.LastCheckpoint);
@@ -147,7 +147,7 @@ public sealed class Trainer
         SetLearningRate(saved.Plateau.LearningRate);
         _state = saved with { Recipe = _recipe, Backbones = saved.Backbones ?? _backbones };
         _secondsBefore = saved.Seconds;
-        _run.TruncateLog(saved.Epoch);
+        _run.TruncateLog(saved.Epoch, RunDirectory.TrainingLogHeader(_recipe));
         _progress?.Report(Progress(TrainingEvent.Resumed) with { Message = $"resumed at epoch {saved.Epoch}, batch {saved.BatchesDone}" });
     }
 
@@ -237,13 +237,17 @@ public sealed class Trainer
         tensor(batch.Ids, [batch.Clips, batch.TokenLength]).to(_device),
         tensor(batch.Mask, [batch.Clips, batch.TokenLength]).to(_device));
 
-    /// <summary>Mean validation loss weighted by batch size; NaN when cancelled.</summary>
-    private double Validate(CancellationToken ct)
+    /// <summary>
+    /// Mean validation loss weighted by batch size (NaN when cancelled) and, with <c>val_retrieval</c>, the
+    /// retrieval scores on the validation pairs.
+    /// </summary>
+    private (double Loss, Evaluation.RetrievalResult? Retrieval) Validate(CancellationToken ct)
     {
         _model.eval();
         double sum = 0;
         long n = 0;
         int k = 0;
+        var retrieval = _recipe.ValRetrieval ? new ValidationRetrieval() : null;
         using (no_grad())
         {
             foreach (var batch in _data.Batches(DataSplit.Validation, _state.Epoch, 0, ct))
@@ -252,19 +256,22 @@ public sealed class Trainer
                 if (batch.Clips < 2) continue;
                 using var scope = NewDisposeScope();
                 var (wave, ids, mask) = ToTensors(batch);
-                sum += _model.Loss(_frontEnd.call(wave), ids, mask).item<float>() * (double)batch.Clips;
+                var (_, ea) = _model.EncodeAudio(_frontEnd.call(wave));
+                var (_, et) = _model.EncodeText(ids, mask);
+                sum += ClipLoss.Compute(_model.Logits(ea, et)).item<float>() * (double)batch.Clips;
+                retrieval?.Add(ea, et, batch);
                 n += batch.Clips;
                 _progress?.Report(Progress(TrainingEvent.Validating) with { Step = ++k, StepsInEpoch = _data.BatchCount(DataSplit.Validation) });
             }
         }
         _model.train();
-        if (ct.IsCancellationRequested) return double.NaN;
+        if (ct.IsCancellationRequested) return (double.NaN, null);
         if (n == 0) throw new ClapAuditException(ErrorKind.InvalidData, "no validation batch with at least 2 readable pairs");
-        return sum / n;
+        return (sum / n, retrieval?.Score(ct));
     }
 
     /// <summary>Schedules, logs and checkpoints after validation; true when early stopping ends training.</summary>
-    private bool EndEpoch(double val)
+    private bool EndEpoch(double val, Evaluation.RetrievalResult? retrieval)
     {
         int epoch = _state.Epoch;
         double trainLoss = _state.EpochSteps > 0 ? _state.EpochLossSum / _state.EpochSteps : double.NaN;
@@ -273,7 +280,7 @@ public sealed class Trainer
         if (_state.Phase == TrainingPhase.Unfrozen) _early.Step(val);
         bool best = val < _state.BestValLoss;
         double logitScale = _model.LogitScale.item<float>();
-        _run.AppendLog(epoch, _state.GlobalStep, trainLoss, val, lrUsed, logitScale, Seconds());
+        _run.AppendLog(epoch, _state.GlobalStep, trainLoss, val, lrUsed, logitScale, Seconds(), retrieval);
         _state = _state with
         {
             Epoch = epoch + 1, BatchesDone = 0, EpochLossSum = 0, EpochSteps = 0, EpochSkipped = 0,
@@ -283,7 +290,10 @@ public sealed class Trainer
         };
         if (best) Save(_run.BestCheckpoint);
         Save(_run.LastCheckpoint);
-        _progress?.Report(Progress(TrainingEvent.EpochEnd) with { Epoch = epoch, Loss = trainLoss, EpochLoss = trainLoss, ValLoss = val, LearningRate = lrUsed });
+        _progress?.Report(Progress(TrainingEvent.EpochEnd) with
+        {
+            Epoch = epoch, Loss = trainLoss, EpochLoss = trainLoss, ValLoss = val, LearningRate = lrUsed, Retrieval = retrieval,
+        });
         return _early.ShouldStop;
     }
 

@@ -36,6 +36,8 @@ public sealed record TrainingProgress
     /// <summary>Mean training loss of the epoch so far.</summary>
     public double EpochLoss { get; init; } = double.NaN;
     public double ValLoss { get; init; } = double.NaN;
+    /// <summary>At <see cref="TrainingEvent.EpochEnd"/> with <c>val_retrieval</c>: retrieval on the validation pairs.</summary>
+    public Evaluation.RetrievalResult? Retrieval { get; init; }
     public double LearningRate { get; init; }
     public double LogitScale { get; init; } = double.NaN;
     public double ClipsPerSecond { get; init; }

@@ -81,6 +81,12 @@ public sealed record TrainingRecipe
     public int PrefetchBatches { get; init; } = 2;
     /// <summary>Also write last.ckpt every this many steps (0: at the end of each epoch only).</summary>
     public int CheckpointEvery { get; init; } = 500;
+    /// <summary>
+    /// Also score text-to-audio and audio-to-text retrieval (R@1/5/10, mAP@10, as <c>analyze</c> does) on the
+    /// validation pairs after each epoch; log.csv gains t2a_* and a2t_* columns. Off by default: it costs one
+    /// similarity pass over the validation set, O(captions x clips x d).
+    /// </summary>
+    public bool ValRetrieval { get; init; } = false;
     /// <summary>torch intra-op threads (0: all cores).</summary>
     public int Threads { get; init; } = 0;
     public string Device { get; init; } = "cpu";
