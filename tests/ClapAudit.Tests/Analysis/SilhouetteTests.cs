@@ -72,12 +72,46 @@ public class SilhouetteTests
         return (new EmbeddingMatrix(values, n, d), labels);
     }
 
-    [Property(MaxTest = 40)]
-    public bool ScoreLiesBetweenMinusOneAndOne(int seed, bool cosine)
+    /// <summary>
+    /// The textbook definition, computed the slow way: s(i) = (b - a) / max(a, b) with a the mean distance to the
+    /// rest of i's cluster and b the smallest mean distance to another cluster; 0 for a singleton cluster.
+    /// </summary>
+    private static double BruteForce(EmbeddingMatrix x, int[] labels, bool cosine)
     {
-        var (x, labels) = Random(seed);
-        double s = Silhouette.Score(x, labels, cosine ? DistanceMetric.Cosine : DistanceMetric.Euclidean);
-        return s >= -1 && s <= 1;
+        double Distance(int i, int j)
+        {
+            double dot = 0, ni = 0, nj = 0, sq = 0;
+            for (int c = 0; c < x.Columns; c++)
+            {
+                double u = x.Values[i * x.Columns + c], v = x.Values[j * x.Columns + c];
+                dot += u * v; ni += u * u; nj += v * v; sq += (u - v) * (u - v);
+            }
+            return cosine ? 1 - dot / Math.Sqrt(ni * nj) : Math.Sqrt(sq);
+        }
+        var clusters = labels.Distinct().ToArray();
+        double total = 0;
+        for (int i = 0; i < x.Rows; i++)
+        {
+            var own = Enumerable.Range(0, x.Rows).Where(j => j != i && labels[j] == labels[i]).ToList();
+            if (own.Count == 0) continue;
+            double a = own.Average(j => Distance(i, j));
+            double b = clusters.Where(c => c != labels[i])
+                .Min(c => Enumerable.Range(0, x.Rows).Where(j => labels[j] == c).Average(j => Distance(i, j)));
+            total += (b - a) / Math.Max(a, b);
+        }
+        return total / x.Rows;
+    }
+
+    [Property(MaxTest = 40)]
+    public bool ScoreEqualsTheTextbookDefinitionComputedTheSlowWay(int seed, bool cosine, PositiveInt clusters)
+    {
+        int k = 2 + clusters.Get % 5;
+        var (x, _) = Random(seed, n: 23);
+        // Uneven clusters (squares mod k: 0 and 1 always occur), some of them possibly singletons.
+        var labels = Enumerable.Range(0, x.Rows).Select(i => i * i % k).ToArray();
+        double expected = BruteForce(x, labels, cosine);
+        double actual = Silhouette.Score(x, labels, cosine ? DistanceMetric.Cosine : DistanceMetric.Euclidean);
+        return Math.Abs(expected - actual) < 1e-9;
     }
 
     [Property(MaxTest = 40)]
