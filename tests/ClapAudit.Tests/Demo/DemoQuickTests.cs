@@ -41,6 +41,17 @@ public class DemoQuickTests(ITestOutputHelper output)
         Assert.True(dirtyDirty >= 2 * chance, $"dirty/dirty top-1 {dirtyDirty} is not clearly above chance {chance}");
         Assert.Contains("Table 1: zero-shot top-1 accuracy", stdout);
 
+        // The tiny BERT learned the world's synonyms from its text alone (the probe the paper's Figure 4(c) point
+        // rests on): before pre-training a name's prompt is no nearer its synonym's than any other's; after, it is.
+        using var pretrain = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "bert", "pretrain.json")));
+        var probeBefore = pretrain.RootElement.GetProperty("result").GetProperty("initial_probe");
+        var probeAfter = pretrain.RootElement.GetProperty("result").GetProperty("final_probe");
+        double Get(JsonElement e, string key) => e.GetProperty(key).GetDouble();
+        output.WriteLine($"synonym probe before {probeBefore}, after {probeAfter}");
+        Assert.True(Math.Abs(Get(probeBefore, "centered_synonym_cosine") - Get(probeBefore, "centered_unrelated_cosine")) < 0.35);
+        Assert.True(Get(probeAfter, "centered_synonym_cosine") > Get(probeAfter, "centered_unrelated_cosine") + 0.5, $"after: {probeAfter}");
+        Assert.True(Get(probeAfter, "synonym_top1") >= 0.75, $"after: {probeAfter}");
+
         // Rerun: everything is reused (world, text backbone, all 24 grid steps), the numbers are the same.
         var (again, stdout2, stderr2) = RunCli("demo", "--quick", "--out", dir.Path, "--threads", "2");
         Assert.True(again == 0, $"rerun exit {again}: {stderr2}");
