@@ -32,6 +32,24 @@ public static class CheckpointFile
         };
     }
 
+    /// <summary>
+    /// A torch.save zip container held in a stream (a ClapAudit checkpoint's <c>model.pth</c> or <c>optimizer.pth</c>
+    /// entry), through the same safe reader. Tensors nested in dicts get dotted keys (<c>state.0.exp_avg</c>);
+    /// <paramref name="root"/> receives the unpickled root before any storage is read (for non-tensor entries
+    /// such as an optimizer's <c>param_groups</c>).
+    /// </summary>
+    internal static StateDict ReadZip(Stream stream, string label, Action<object?>? root = null, CancellationToken token = default)
+    {
+        var container = TorchZipContainer.Open(stream, label);
+        try { root?.Invoke(container.Root); }
+        catch
+        {
+            container.Dispose();
+            throw;
+        }
+        return ReadTorch(container, label, token);
+    }
+
     public static CheckpointFormat Sniff(string path)
     {
         using var f = File.OpenRead(path);

@@ -105,6 +105,24 @@ internal sealed class TorchZipContainer : ITorchContainer
         {
             throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: a corrupted or truncated zip archive ({e.Message})", e);
         }
+        return Open(zip, path);
+    }
+
+    /// <summary>A container held in a seekable stream (an entry of a ClapAudit checkpoint); <paramref name="label"/>
+    /// names it in messages.</summary>
+    public static TorchZipContainer Open(Stream stream, string label)
+    {
+        ZipArchive zip;
+        try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
+        catch (InvalidDataException e)
+        {
+            throw new ClapAuditException(ErrorKind.InvalidData, $"{label}: a corrupted or truncated zip archive ({e.Message})", e);
+        }
+        return Open(zip, label);
+    }
+
+    private static TorchZipContainer Open(ZipArchive zip, string path)
+    {
         try
         {
             var pkl = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)

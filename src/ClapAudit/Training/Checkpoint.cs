@@ -2,7 +2,9 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClapAudit.Common;
+using ClapAudit.Checkpoints;
 using ClapAudit.Models;
+using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
@@ -85,44 +87,39 @@ public static class Checkpoint
     {
         using var zip = Open(path);
         LoadModel(zip, path, model);
-        if (optimizer is not null)
-        {
-            var entry = zip.GetEntry(OptimizerEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {OptimizerEntry} in the checkpoint");
-            using var ms = Copy(entry);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_py(ms, leaveOpen: true);
-        }
+        if (optimizer is not null) LoadOptimizer(zip, path, optimizer);
     }
 
     /// <summary>Loads the weights (strict: every key must match) and, when given, the optimizer state.</summary>
     public static CheckpointState Load(string path, ClapModel model, torch.optim.Optimizer? optimizer = null)
     {
         var state = ReadState(path);
-        using var zip = Open(path);
-        LoadModel(zip, path, model);
-        if (optimizer is not null)
-        {
-            var entry = zip.GetEntry(OptimizerEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {OptimizerEntry} in the checkpoint");
-            using var ms = Copy(entry);
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_py(ms, leaveOpen: true);
-        }
+        LoadModule(path, model, optimizer);
         return state;
     }
 
     /// <summary>Loads only the model weights (for zero-shot evaluation and embedding export).</summary>
     public static CheckpointState LoadWeights(string path, ClapModel model) => Load(path, model, null);
 
+    // Both entries are read through the project's allow-listed unpickler (CheckpointFile.ReadZip), as published
+    // checkpoints are; TorchSharp.PyBridge only writes them.
     private static void LoadModel(ZipArchive zip, string path, torch.nn.Module model)
     {
         var entry = zip.GetEntry(ModelEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {ModelEntry} in the checkpoint");
+        string source = $"{path} [{ModelEntry}]";
         using var ms = Copy(entry);
-        try
-        {
-            model.load_py(ms, strict: true, leaveOpen: true);
-        }
-        catch (Exception e) when (e is not ClapAuditException and not OutOfMemoryException)
-        {
-            throw new ClapAuditException(ErrorKind.Mismatch, $"{path}: model weights do not fit this model ({e.Message})", e);
-        }
+        using var weights = CheckpointFile.ReadZip(ms, source);
+        StateDictLoader.Load(model, weights.Tensors, strict: true, source, model.GetName());
+    }
+
+    private static void LoadOptimizer(ZipArchive zip, string path, torch.optim.Optimizer optimizer)
+    {
+        var entry = zip.GetEntry(OptimizerEntry) ?? throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: no {OptimizerEntry} in the checkpoint");
+        if (optimizer is not ScalarSafeAdam adam)
+            throw new ArgumentException($"checkpoints hold Adam state; {optimizer.GetType().Name} cannot be restored from one", nameof(optimizer));
+        using var ms = Copy(entry);
+        using var file = AdamStateFile.Read(ms, $"{path} [{OptimizerEntry}]");
+        adam.Import(file);
     }
 
     private static ZipArchive Open(string path)

@@ -1,3 +1,4 @@
+using ClapAudit.Common;
 using ClapAudit.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -44,4 +45,37 @@ public sealed class ScalarSafeAdam : Adam
             moments.Apply(held, parameter, grad, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, state.step);
         }
     }, closure);
+
+    /// <summary>
+    /// Restores settings and moments from a PyTorch-layout state dict (a checkpoint's optimizer.pth). Parameters are
+    /// matched by position, as PyTorch's <c>load_state_dict</c> does: the i-th parameter of the groups in order has
+    /// index i, and the file's groups must list the same number of parameters.
+    /// </summary>
+    internal void Import(AdamStateFile file)
+    {
+        var groups = ParamGroups.Cast<ParamGroup>().ToList();
+        Guard.Match(groups.Count == file.Groups.Count,
+            $"{file.Source}: {file.Groups.Count} parameter group(s), this optimizer has {groups.Count}");
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            var saved = file.Groups[g];
+            var parameters = group.Parameters.ToList();
+            Guard.Match(parameters.Count == saved.Params.Length,
+                $"{file.Source}: parameter group {g} lists {saved.Params.Length} parameters, this optimizer's has {parameters.Count}");
+            var o = group.Options;
+            o.LearningRate = saved.LearningRate;
+            o.beta1 = saved.Beta1;
+            o.beta2 = saved.Beta2;
+            o.eps = saved.Eps;
+            o.weight_decay = saved.WeightDecay;
+            o.amsgrad = saved.Amsgrad;
+            o.maximize = saved.Maximize;
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                var state = (State)_state[parameters[i].Handle];
+                state.step = file.CopyMoments(saved.Params[i], parameters[i], state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, saved.Amsgrad);
+            }
+        }
+    }
 }
