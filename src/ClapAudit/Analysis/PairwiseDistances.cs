@@ -57,21 +57,22 @@ public sealed class PairwiseDistances
     public static double[] UnitRows(EmbeddingMatrix x)
     {
         var result = new double[x.Values.Length];
-        for (int i = 0; i < x.Rows; i++)
-        {
-            var row = x.Row(i);
-            double norm = Math.Sqrt(TensorPrimitives.Dot(row, row));
-            var dest = result.AsSpan(i * x.Columns, x.Columns);
-            if (norm == 0 && TensorPrimitives.MaxMagnitude(row) == 0) row.CopyTo(dest);
-            else if (double.IsFinite(norm) && norm > 1e-150) TensorPrimitives.Divide(row, norm, dest);
-            else
-            {
-                // |x|² over- or underflowed (values near 1e200 or 1e-200): divide by the largest value first.
-                TensorPrimitives.Divide(row, TensorPrimitives.MaxMagnitude(row), dest);
-                TensorPrimitives.Divide(dest, Math.Sqrt(TensorPrimitives.Dot(dest, dest)), dest);
-            }
-        }
+        for (int i = 0; i < x.Rows; i++) UnitRow(x.Row(i), result.AsSpan(i * x.Columns, x.Columns));
         return result;
+    }
+
+    /// <summary>One row scaled to unit L2 norm into <paramref name="dest"/>; an all-zero row stays zero.</summary>
+    public static void UnitRow(ReadOnlySpan<double> row, Span<double> dest)
+    {
+        double norm = Math.Sqrt(TensorPrimitives.Dot(row, row));
+        if (norm == 0 && TensorPrimitives.MaxMagnitude(row) == 0) row.CopyTo(dest);
+        else if (double.IsFinite(norm) && norm > 1e-150) TensorPrimitives.Divide(row, norm, dest);
+        else
+        {
+            // |x|² over- or underflowed (values near 1e200 or 1e-200): divide by the largest value first.
+            TensorPrimitives.Divide(row, TensorPrimitives.MaxMagnitude(row), dest);
+            TensorPrimitives.Divide(dest, Math.Sqrt(TensorPrimitives.Dot(dest, dest)), dest);
+        }
     }
 
     /// <summary>Fills <paramref name="dest"/> (rowCount x Count) with the distances of rows [start, start + rowCount) to every row.</summary>

@@ -7,8 +7,10 @@ namespace ClapAudit.Analysis;
 /// The mean silhouette coefficient, defined exactly as scikit-learn's <c>silhouette_score</c>:
 /// s_i = (b_i - a_i) / max(a_i, b_i) with a_i the mean distance to the other members of i's cluster and
 /// b_i the smallest mean distance to another cluster; items of a singleton cluster score 0.
-/// Computed in blocks (Parallel.For): time O(n² d / 2) over the upper-triangle tiles, memory O(block² + workers · n · labels)
-/// while n · labels ≤ 2M, else sklearn's row blocks, time O(n² d), memory O(workers · n · block + n · labels).
+/// Cosine (the paper's metric): from per-cluster sums of unit rows (<see cref="CosineClusterSums"/>), time O(n d labels),
+/// memory O(n · labels + labels · d). Euclidean: in blocks (Parallel.For), time O(n² d / 2) over the upper-triangle
+/// tiles, memory O(block² + workers · n · labels) while n · labels ≤ 2M, else sklearn's row blocks, time O(n² d),
+/// memory O(workers · n · block + n · labels).
 /// </summary>
 public static class Silhouette
 {
@@ -24,9 +26,10 @@ public static class Silhouette
         int blockSize = DefaultBlockSize, CancellationToken cancellationToken = default) =>
         Samples(x, labels, metric, blockSize, symmetric: true, cancellationToken);
 
-    /// <remarks>symmetric: false forces the row-block pass (tests compare the two).</remarks>
+    /// <remarks>symmetric: false forces the row-block pass; clusterSums: false forces a pairwise pass for cosine
+    /// too (tests compare them all).</remarks>
     internal static double[] Samples(EmbeddingMatrix x, IReadOnlyList<int> labels, DistanceMetric metric, int blockSize, bool symmetric,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool clusterSums = true)
     {
         int n = x.Rows;
         Guard.Match(labels.Count == n, $"silhouette: {labels.Count} labels for {n} rows");
@@ -37,10 +40,16 @@ public static class Silhouette
             throw new ClapAuditException(ErrorKind.InvalidData,
                 $"silhouette: number of labels is {k}; valid values are 2 to n_samples - 1 = {n - 1} (inclusive)");
 
-        var distances = new PairwiseDistances(x, metric);
-        var sums = (long)n * k <= SymmetricSumsLimit && symmetric
-            ? SumsSymmetric(distances, codes, k, blockSize, cancellationToken)
-            : SumsByRowBlocks(distances, codes, k, blockSize, cancellationToken);
+        double[] sums;
+        if (metric == DistanceMetric.Cosine && clusterSums)
+            sums = CosineClusterSums.Compute(x, codes, k, cancellationToken);
+        else
+        {
+            var distances = new PairwiseDistances(x, metric);
+            sums = (long)n * k <= SymmetricSumsLimit && symmetric
+                ? SumsSymmetric(distances, codes, k, blockSize, cancellationToken)
+                : SumsByRowBlocks(distances, codes, k, blockSize, cancellationToken);
+        }
         var result = new double[n];
         for (int i = 0; i < n; i++) result[i] = Coefficient(sums.AsSpan(i * k, k), counts, codes[i]);
         return result;

@@ -39,6 +39,25 @@ public class SilhouetteTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 40, 16, 3)]
+    [InlineData(1, 300, 33, 7)]
+    [InlineData(2, 97, 5, 40)]
+    public void CosineClusterSumsEqualThePairwisePassIncludingZeroDuplicateAndHugeRows(int seed, int n, int d, int k)
+    {
+        var rng = new Random(seed);
+        var values = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        Array.Clear(values, 0, d);                                   // row 0: all zeros (distance 1 to everything)
+        Array.Copy(values, 2 * d, values, 3 * d, d);                 // rows 2 and 3: duplicates (distance 0)
+        for (int c = 0; c < d; c++) values[4 * d + c] *= 1e200;      // row 4: near overflow
+        var x = new EmbeddingMatrix(values, n, d);
+        var labels = Enumerable.Range(0, n).Select(i => (i * 7 + i / 3) % k).ToArray();
+        var pairwise = Silhouette.Samples(x, labels, DistanceMetric.Cosine, 16, symmetric: true, CancellationToken.None, clusterSums: false);
+        var sums = Silhouette.Samples(x, labels, DistanceMetric.Cosine, 16, symmetric: true, CancellationToken.None);
+        double worst = pairwise.Zip(sums, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 1e-12, $"cluster sums differ from the pairwise pass by {worst}");
+    }
+
     [Fact]
     public void OneLabelIsAClearError()
     {
