@@ -43,6 +43,12 @@ public sealed partial class NpyArray
     /// <summary>Values as doubles (integers converted).</summary>
     public double[] ToDoubleArray() => _floats?.ToArray() ?? _ints!.Select(v => (double)v).ToArray();
 
+    /// <summary>
+    /// The values as doubles without a copy when the file held floats: the array is this object's own, so the caller
+    /// must not use this NpyArray afterwards (it saves a second n x d copy at the peak of loading a bundle).
+    /// </summary>
+    internal double[] TakeDoubles() => _floats ?? _ints!.Select(v => (double)v).ToArray();
+
     public float[] ToFloatArray() => _floats is not null
         ? _floats.Select(v => (float)v).ToArray()
         : _ints!.Select(v => (float)v).ToArray();
@@ -122,17 +128,33 @@ public sealed partial class NpyArray
         long count = shape.Aggregate(1L, (a, b) => a * b);
         if (count * size > int.MaxValue) throw Bad(source, $"array of {count} items is too large");
 
-        var data = new byte[count * size];
-        int got = ReadFully(stream, data);
+        double[]? floats = null;
+        long[]? ints = null;
+        if (kind == 'f' && size is 2 or 4 or 8)
+        {
+            // Decoded a chunk at a time: the file's bytes are never held whole beside the doubles.
+            floats = new double[count];
+            var chunk = new byte[Math.Min(count * size, (1 << 20) / size * size)];
+            long done = 0;
+            while (done < count)
+            {
+                int items = (int)Math.Min(count - done, chunk.Length / size);
+                int read = ReadFully(stream, chunk.AsSpan(0, items * size));
+                if (read < items * size)
+                    throw Bad(source, $"truncated data: expected {count * size} bytes for shape ({string.Join(", ", shape)}) and dtype {descr}, " +
+                                      $"found {done * size + read}");
+                DecodeFloats(chunk.AsSpan(0, read), size, bigEndian, floats.AsSpan((int)done, items));
+                done += items;
+            }
+        }
+        var data = floats is null ? new byte[count * size] : [];
+        int got = floats is null ? ReadFully(stream, data) : 0;
         if (got < data.Length)
             throw Bad(source, $"truncated data: expected {data.Length} bytes for shape ({string.Join(", ", shape)}) and dtype {descr}, found {got}");
 
-        double[]? floats = null;
-        long[]? ints = null;
         switch (kind, size)
         {
             case ('f', 2 or 4 or 8):
-                floats = DecodeFloats(data, size, bigEndian);
                 break;
             case ('i', 1 or 2 or 4 or 8):
             case ('u', 1 or 2 or 4 or 8):
@@ -186,11 +208,9 @@ public sealed partial class NpyArray
         return shape;
     }
 
-    private static double[] DecodeFloats(byte[] data, int size, bool bigEndian)
+    private static void DecodeFloats(ReadOnlySpan<byte> span, int size, bool bigEndian, Span<double> result)
     {
-        int n = data.Length / size;
-        var result = new double[n];
-        var span = data.AsSpan();
+        int n = span.Length / size;
         for (int i = 0; i < n; i++)
         {
             var b = span.Slice(i * size, size);
@@ -201,7 +221,6 @@ public sealed partial class NpyArray
                 _ => bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(b) : BinaryPrimitives.ReadDoubleLittleEndian(b),
             };
         }
-        return result;
     }
 
     private static long[] DecodeInts(byte[] data, char kind, int size, bool bigEndian, string source)

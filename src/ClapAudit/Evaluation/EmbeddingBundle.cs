@@ -132,7 +132,7 @@ public sealed class EmbeddingBundle
             $"{path}: dtype {npy.DType}, expected floating point (float16, float32 or float64)");
         Guard.Data(npy.Rank == 2, $"{path}: shape {ShapeText(npy.Shape)}, expected 2 dimensions (rows x dimension)");
         Guard.Data(npy.Shape[1] > 0, $"{path}: shape {ShapeText(npy.Shape)} has no columns");
-        var values = npy.ToDoubleArray();
+        var values = npy.TakeDoubles();
         Guard.AllFinite(values, npy.Shape[1], path);
         return new EmbeddingMatrix(values, npy.Shape[0], npy.Shape[1]);
     }
