@@ -48,28 +48,3 @@ public static class FingerprintHarness
         return 0;
     }
 }
-public static class FftProbe
-{
-    public static void Run()
-    {
-        TorchSharp.torch.set_num_threads(1);
-        var data = new double[430 * 512];
-        var rng = new Random(2);
-        for (int i = 0; i < data.Length; i++) data[i] = rng.NextDouble();
-        for (int r = 0; r < 6; r++)
-        {
-            var c = Stopwatch.StartNew();
-            using var t = TorchSharp.torch.tensor(data, [430, 512]);
-            double a = c.Elapsed.TotalMilliseconds; c.Restart();
-            using var z = TorchSharp.torch.fft.rfft(t, dim: 1);
-            double b = c.Elapsed.TotalMilliseconds; c.Restart();
-            using var v = TorchSharp.torch.view_as_real(z);
-            var arr = v.data<double>().ToArray();
-            double d = c.Elapsed.TotalMilliseconds; c.Restart();
-            double s = 0;
-            for (int k = 0; k < arr.Length / 2; k++) s += Math.Log10(Math.Max(Math.Sqrt(arr[2 * k] * arr[2 * k] + arr[2 * k + 1] * arr[2 * k + 1]), 1e-12));
-            double e = c.Elapsed.TotalMilliseconds;
-            Console.WriteLine($"tensor {a:F2} rfft {b:F2} copy {d:F2} log {e:F2} ms ({s:F0})");
-        }
-    }
-}

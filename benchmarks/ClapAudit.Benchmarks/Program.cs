@@ -11,7 +11,6 @@ public static class Program
     public static void Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "tsne") { TsneHarness.Run(args); return; }
-        if (args.Length > 0 && args[0] == "fftprobe") { FftProbe.Run(); return; }
         if (args.Length > 0 && args[0] == "fingerprint") { FingerprintHarness.Run(args); return; }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
