@@ -98,7 +98,7 @@ public static class EmbedCommand
     }
 
     /// <summary>folds.npy: the fold of each row (int64; 0 for a labelled folder, which has none).</summary>
-    private static void WriteFolds(string outDir, Esc50Dataset data)
+    private static void WriteFolds(string outDir, ZeroShotTestSet data)
     {
         var folds = data.Items.Select(i => (long)i.Fold).ToArray();
         NpyArray.WriteInt64(Path.Combine(outDir, "folds.npy"), folds, folds.Length);

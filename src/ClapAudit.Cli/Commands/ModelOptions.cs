@@ -35,7 +35,7 @@ internal static class ModelOptions
     /// <summary>The one test set named by --esc50, --urbansound8k or --folder.</summary>
     /// <summary>The one test set named on the command line; missing clips are an error, or with --allow-missing a
     /// warning on <paramref name="warnings"/>.</summary>
-    public static Esc50Dataset ReadTestSet(string? esc50, string? urbanSound8k, string? folder, string? folds,
+    public static ZeroShotTestSet ReadTestSet(string? esc50, string? urbanSound8k, string? folder, string? folds,
         bool allowMissing, TextWriter warnings)
     {
         var data = ReadNamedTestSet(esc50, urbanSound8k, folder, folds);
@@ -43,7 +43,7 @@ internal static class ModelOptions
         return data;
     }
 
-    private static Esc50Dataset ReadNamedTestSet(string? esc50, string? urbanSound8k, string? folder, string? folds)
+    private static ZeroShotTestSet ReadNamedTestSet(string? esc50, string? urbanSound8k, string? folder, string? folds)
     {
         int given = (esc50 is null ? 0 : 1) + (urbanSound8k is null ? 0 : 1) + (folder is null ? 0 : 1);
         Guard.Setting(given == 1, "name exactly one test set: --esc50 DIR, --urbansound8k DIR or --folder DIR");

@@ -3,54 +3,12 @@ using ClapAudit.Common;
 
 namespace ClapAudit.Data;
 
-/// <summary>One ESC-50 clip.</summary>
-/// <param name="Category">The class name with underscores as spaces ("door wood knock").</param>
-public sealed record Esc50Item(string AudioPath, string FileName, int Fold, int Target, string Category, bool Esc10);
-
 /// <summary>Settings for reading ESC-50.</summary>
 /// <param name="Folds">Folds to keep (1..5); null: all (zero-shot evaluation uses every fold as test).</param>
 /// <param name="CheckAudio">Leave out (and report) clips whose audio file is missing.</param>
 public sealed record Esc50Options(IReadOnlyList<int>? Folds = null, bool CheckAudio = true)
 {
     public const string DefaultPromptTemplate = "this is a sound of {class}";
-}
-
-/// <summary>ESC-50's clips and its class names in target order.</summary>
-/// <param name="ClassNames">Class names indexed by target (0..49 for ESC-50), underscores as spaces.</param>
-/// <param name="RawCategories">The categories as published ("door_wood_knock"), indexed by target.</param>
-public sealed record Esc50Dataset(
-    string Folder,
-    IReadOnlyList<Esc50Item> Items,
-    IReadOnlyList<string> ClassNames,
-    IReadOnlyList<string> RawCategories,
-    IReadOnlyList<DataProblem> Problems,
-    int MissingAudio)
-{
-    /// <summary>The first selected row whose audio file is missing (folder-relative), or null.</summary>
-    public string? FirstMissing { get; init; }
-
-    /// <summary>
-    /// Refuses a dataset with missing clips (an evaluation on 4 of 52 clips is not ESC-50) unless
-    /// <paramref name="allowMissing"/>; then returns the warning to show, or null when nothing is missing.
-    /// </summary>
-    public string? CheckComplete(bool allowMissing)
-    {
-        if (MissingAudio == 0) return null;
-        string counts = $"{Folder}: {MissingAudio} of {MissingAudio + Items.Count} selected ESC-50 clips " +
-                        "have no audio file " +
-                        $"(first: {FirstMissing})";
-        if (!allowMissing)
-            throw new ClapAuditException(ErrorKind.NotFound,
-                $"{counts}; pass --allow-missing to go on with the {Items.Count} present");
-        return $"{counts}; going on with the {Items.Count} present (--allow-missing)";
-    }
-
-    /// <summary>One prompt per class in target order, <c>{class}</c> replaced by the class name.</summary>
-    public IReadOnlyList<string> Prompts(string template = Esc50Options.DefaultPromptTemplate)
-    {
-        Guard.Setting(template.Contains("{class}"), $"prompt template '{template}' must contain {{class}}");
-        return ClassNames.Select(c => template.Replace("{class}", c)).ToArray();
-    }
 }
 
 /// <summary>
@@ -63,7 +21,7 @@ public static class Esc50Reader
 {
     private static readonly string[] Columns = ["filename", "fold", "target", "category", "esc10"];
 
-    public static Esc50Dataset Read(string folder, Esc50Options? options = null, AudioFileIndex? index = null)
+    public static ZeroShotTestSet Read(string folder, Esc50Options? options = null, AudioFileIndex? index = null)
     {
         options ??= new Esc50Options();
         if (options.Folds is { } folds)
@@ -74,7 +32,7 @@ public static class Esc50Reader
         string csvPath = Path.Combine(folder, "meta", "esc50.csv");
         var problems = new ProblemLog();
         var categories = new SortedDictionary<int, (string Category, int Line)>();
-        var items = new List<Esc50Item>();
+        var items = new List<TestClip>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int missing = 0;
         string? firstMissing = null;
@@ -113,7 +71,7 @@ public static class Esc50Reader
                     continue;
                 }
                 bool esc10 = csv["esc10"].Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
-                items.Add(new Esc50Item(audio, file, fold, target, category.Replace('_', ' '), esc10));
+                items.Add(new TestClip(audio, file, fold, target, category.Replace('_', ' '), esc10));
             }
         }
         Guard.Data(categories.Count > 0, $"{csvPath}: no rows");
@@ -127,7 +85,7 @@ public static class Esc50Reader
         }
         var raw = categories.Values.Select(v => v.Category).ToArray();
         var classNames = raw.Select(c => c.Replace('_', ' ')).ToArray();
-        return new Esc50Dataset(folder, items, classNames, raw, problems.Items, missing)
+        return new ZeroShotTestSet(folder, items, classNames, raw, problems.Items, missing)
         {
             FirstMissing = firstMissing,
         };

@@ -40,7 +40,7 @@ public sealed class LeakageFilter
     }
 
     /// <summary>The filter for ESC-50's class set (or, with <see cref="LeakageFilterOptions.Words"/>, a custom list).</summary>
-    public static LeakageFilter FromEsc50(Esc50Dataset esc50, LeakageFilterOptions? options = null) =>
+    public static LeakageFilter FromEsc50(ZeroShotTestSet esc50, LeakageFilterOptions? options = null) =>
         FromClassNames(esc50.RawCategories, options);
 
     /// <summary>The filter for any class names ("door_wood_knock", "church bells").</summary>

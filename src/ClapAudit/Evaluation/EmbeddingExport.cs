@@ -21,7 +21,7 @@ public static class EmbeddingExport
 {
     public const string ItemsFile = "items.txt";
 
-    public static void Export(LoadedClap model, Esc50Dataset data, string bundleDir, string promptTemplate = Esc50Options.DefaultPromptTemplate,
+    public static void Export(LoadedClap model, ZeroShotTestSet data, string bundleDir, string promptTemplate = Esc50Options.DefaultPromptTemplate,
         int batchSize = 32, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         var (xa, ea, xt, et, labels) = Compute(model, data, promptTemplate, batchSize, progress, ct);
@@ -32,7 +32,7 @@ public static class EmbeddingExport
 
     /// <summary>x_a and x_t of the backbones themselves (eval mode, offset 0), no projection.</summary>
     public static void ExportBackbones(IAudioBackbone audio, nn.Module<Tensor, Tensor> frontEnd, AudioPreprocessing preprocessing,
-        ITextBackbone text, BertTokenizer tokenizer, int textLength, Esc50Dataset data, string bundleDir,
+        ITextBackbone text, BertTokenizer tokenizer, int textLength, ZeroShotTestSet data, string bundleDir,
         string promptTemplate = Esc50Options.DefaultPromptTemplate, int batchSize = 32, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         Guard.Data(data.Items.Count > 0, $"{data.Folder}: no ESC-50 clips selected");
@@ -56,7 +56,7 @@ public static class EmbeddingExport
     /// BERT from a Hugging Face folder. Preprocessing defaults to the paper's recipe (44.1 kHz, 5 s,
     /// z-normalised), the log-mel to PANNs' values with CNN14's mel bins.
     /// </summary>
-    public static void ExportBackbones(string? cnn14Path, Cnn14Options? randomInit, string bertFolder, Esc50Dataset data, string bundleDir,
+    public static void ExportBackbones(string? cnn14Path, Cnn14Options? randomInit, string bertFolder, ZeroShotTestSet data, string bundleDir,
         AudioPreprocessing? preprocessing = null, LogMelOptions? logMel = null, MelFilterSource melFilters = MelFilterSource.Computed,
         string promptTemplate = Esc50Options.DefaultPromptTemplate, int batchSize = 32, IProgress<int>? progress = null,
         IProgress<string>? warnings = null, int seed = 0, CancellationToken ct = default)
@@ -88,7 +88,7 @@ public static class EmbeddingExport
     }
 
     /// <summary>x_a, E_a (clips in CSV order), x_t, E_t (prompts in target order) and the labels.</summary>
-    internal static (FloatRows Xa, FloatRows Ea, FloatRows Xt, FloatRows Et, int[] Labels) Compute(LoadedClap model, Esc50Dataset data,
+    internal static (FloatRows Xa, FloatRows Ea, FloatRows Xt, FloatRows Et, int[] Labels) Compute(LoadedClap model, ZeroShotTestSet data,
         string promptTemplate, int batchSize, IProgress<int>? progress, CancellationToken ct)
     {
         Guard.Data(data.Items.Count > 0, $"{data.Folder}: no ESC-50 clips selected");
@@ -101,6 +101,6 @@ public static class EmbeddingExport
         return (xa, ea!, xt, et!, data.Items.Select(i => i.Target).ToArray());
     }
 
-    private static void WriteItems(string bundleDir, Esc50Dataset data) =>
+    private static void WriteItems(string bundleDir, ZeroShotTestSet data) =>
         AtomicFile.WriteAllText(Path.Combine(bundleDir, ItemsFile), string.Join("\n", data.Items.Select(i => i.FileName)) + "\n");
 }

@@ -10,7 +10,7 @@ namespace ClapAudit.Evaluation;
 /// </summary>
 public static class ZeroShotEvaluation
 {
-    public static ZeroShotReport Evaluate(LoadedClap model, Esc50Dataset data, string promptTemplate = Esc50Options.DefaultPromptTemplate,
+    public static ZeroShotReport Evaluate(LoadedClap model, ZeroShotTestSet data, string promptTemplate = Esc50Options.DefaultPromptTemplate,
         int batchSize = 32, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         var (_, ea, _, et, labels) = EmbeddingExport.Compute(model, data, promptTemplate, batchSize, progress, ct);

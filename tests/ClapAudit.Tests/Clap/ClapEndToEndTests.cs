@@ -18,7 +18,7 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
     /// embed --retrieval on a Clotho evaluation split made of the ESC-50 clips, captioned with the class prompts:
     /// its rows must be the ESC-50 bundle's E_a and E_t rows (same model, same preprocessing).
     /// </summary>
-    private static void RetrievalBundleHoldsTheSameEmbeddings(TempDir tmp, string run, Esc50Dataset data, EmbeddingBundle esc)
+    private static void RetrievalBundleHoldsTheSameEmbeddings(TempDir tmp, string run, ZeroShotTestSet data, EmbeddingBundle esc)
     {
         string clotho = tmp.File("clotho");
         Directory.CreateDirectory(Path.Combine(clotho, "evaluation"));
@@ -47,7 +47,7 @@ public class ClapEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     /// <summary>embed --folder on DIR/&lt;class&gt;/*.wav made of the ESC-50 clips: the same E_a rows, in class-folder order.</summary>
-    private static void LabelledFolderBundleHoldsTheSameEmbeddings(TempDir tmp, string run, Esc50Dataset data, EmbeddingBundle esc)
+    private static void LabelledFolderBundleHoldsTheSameEmbeddings(TempDir tmp, string run, ZeroShotTestSet data, EmbeddingBundle esc)
     {
         string folder = tmp.File("labelled");
         foreach (var item in data.Items)

@@ -7,7 +7,7 @@ namespace ClapAudit.Tests.Data;
 /// <summary>The leakage filter against hand-computed expectations on the fixtures and on small lists.</summary>
 public class LeakageFilterTests
 {
-    private static readonly Esc50Dataset Esc50 = Esc50Reader.Read(DataFixtures.Esc50, new Esc50Options(CheckAudio: false));
+    private static readonly ZeroShotTestSet Esc50 = Esc50Reader.Read(DataFixtures.Esc50, new Esc50Options(CheckAudio: false));
 
     private static List<AudioTextPair> AllFixturePairs() =>
     [
