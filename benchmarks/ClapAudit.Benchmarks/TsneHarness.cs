@@ -41,7 +41,7 @@ public static class TsneHarness
         Console.Error.WriteLine($"P {clock.Elapsed.TotalSeconds:F3}s"); clock.Restart();
         var y = PcaInitialization.Compute(x, n, d, 2, 0);
         Console.Error.WriteLine($"pca {clock.Elapsed.TotalSeconds:F3}s"); clock.Restart();
-        var g = new KlGradient(p, n, 2, false, options.Angle);
+        var g = new KlGradient(p, n, 2, options.ResolvedMethod(n) == "fft" ? "fft" : "barnes_hut", options.Angle);
         var grad = new double[y.Length];
         for (int i = 0; i < 50; i++) g.Evaluate(y, grad, 12, false, default);
         Console.Error.WriteLine($"50 gradient evaluations at init {clock.Elapsed.TotalSeconds:F3}s");

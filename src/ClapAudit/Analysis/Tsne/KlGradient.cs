@@ -1,11 +1,12 @@
+#pragma warning disable CS1573 // only the parameters that need a word are documented
 namespace ClapAudit.Analysis.Tsne;
 
 /// <summary>
 /// Gradient of KL(P || Q) for t-SNE, dC/dy_i = c * sum_j (p_ij - q_ij) w_ij (y_i - y_j), with the
 /// Student-t kernel w_ij = (1 + |y_i - y_j|^2 / dof)^(-(dof+1)/2), q_ij = w_ij / Z and c = 2 (dof + 1) / dof,
 /// split as scikit-learn does into an attraction over the sparse P (O(nnz)) and a repulsion
-/// sum_j w_ij^2 (y_i - y_j) / Z, either over all pairs (exact, O(n^2) time, O(n) memory) or from a
-/// Barnes-Hut tree (O(n log n)). Points are processed in parallel; every per-point partial sum is
+/// sum_j w_ij^2 (y_i - y_j) / Z, either over all pairs (exact, O(n^2) time, O(n) memory), from a
+/// Barnes-Hut tree (O(n log n)) or, in 2-D, by FFT-accelerated interpolation (<see cref="FftRepulsion"/>, O(n)). Points are processed in parallel; every per-point partial sum is
 /// stored and reduced in index order, so results do not depend on thread scheduling.
 /// </summary>
 internal sealed class KlGradient
@@ -15,14 +16,18 @@ internal sealed class KlGradient
     private readonly double _dof, _squaredTheta;
     private readonly bool _exact;
     private readonly SpaceTree? _tree;
+    private readonly FftRepulsion? _fft;
     private readonly double[] _repulsion, _sumW, _rowError;
 
-    public KlGradient(JointProbabilities p, int n, int dims, bool exact, double angle)
+    /// <summary>The gradient of P over an n-point map in <paramref name="dims"/> dimensions; <paramref name="method"/>
+    /// is "exact", "barnes_hut" (opening angle <paramref name="angle"/>) or "fft" (2-D only).</summary>
+    public KlGradient(JointProbabilities p, int n, int dims, string method, double angle)
     {
-        _p = p; _n = n; _dims = dims; _exact = exact;
+        _p = p; _n = n; _dims = dims; _exact = method == "exact";
         _dof = Math.Max(dims - 1, 1);
         _squaredTheta = angle * angle;
-        _tree = exact ? null : new SpaceTree(dims);
+        _tree = method == "barnes_hut" ? new SpaceTree(dims) : null;
+        _fft = method == "fft" ? new FftRepulsion(n) : null;
         _repulsion = new double[n * dims];
         _sumW = new double[n];
         _rowError = new double[n];
@@ -37,7 +42,8 @@ internal sealed class KlGradient
         int n = _n, dims = _dims;
         _tree?.Build(y, n);
         var options = new ParallelOptions { CancellationToken = ct };
-        Parallel.For(0, (n + 63) / 64, options, b =>
+        if (_fft is not null) _fft.Evaluate(y, _repulsion, _sumW);
+        else Parallel.For(0, (n + 63) / 64, options, b =>
         {
             Span<double> f = stackalloc double[3];
             for (int i = b * 64; i < Math.Min(n, b * 64 + 64); i++)

@@ -37,7 +37,8 @@ public static class Tsne
         options.Validate(n);
         Guard.AllFinite(data, d, "t-SNE input");
 
-        bool exact = options.ResolvedMethod(n) == "exact";
+        string method = options.ResolvedMethod(n);
+        bool exact = method == "exact";
         int dims = options.Components;
         int k = exact ? n - 1 : Math.Min(n - 1, (int)(3.0 * options.Perplexity + 1));
 
@@ -48,7 +49,7 @@ public static class Tsne
         neighbors = null!; distances = null!;
 
         var y = PcaInitialization.Compute(data, n, d, dims, options.Seed);
-        var gradient = new KlGradient(p, n, dims, exact, options.Angle);
+        var gradient = new KlGradient(p, n, dims, method, options.Angle);
         double learningRate = options.ResolvedLearningRate(n);
 
         int last = Descend(gradient, y, 0, ExplorationIterations, momentum: 0.5, ExplorationIterations,

@@ -43,6 +43,10 @@ public sealed record TsneOptions
     /// <summary>Point count under which "auto" runs the exact method (cheap there, and P covers all pairs).</summary>
     public const int AutoExactBelow = 300;
 
+    /// <summary>Point count from which "auto" runs the FFT-interpolated gradient in 2-D (measured crossover with
+    /// Barnes-Hut: docs/benchmarks.md).</summary>
+    public const int AutoFftFrom = 2000;
+
     /// <summary>Checks every value against <paramref name="n"/> points; throws <see cref="ErrorKind.InvalidSetting"/>.</summary>
     public void Validate(int n)
     {
@@ -57,8 +61,9 @@ public sealed record TsneOptions
             $"t-SNE iterations must be at least {Tsne.ExplorationIterations} (the early-exaggeration phase), got {Iterations}");
         Guard.Setting(Metric is "cosine" or "euclidean", $"t-SNE metric must be \"cosine\" or \"euclidean\", got \"{Metric}\"");
         Guard.Setting(Angle >= 0 && Angle <= 1, $"t-SNE angle must be in [0, 1], got {Angle}");
-        Guard.Setting(Method is "auto" or "exact" or "barnes_hut",
-            $"t-SNE method must be \"auto\", \"exact\" or \"barnes_hut\", got \"{Method}\"");
+        Guard.Setting(Method is "auto" or "exact" or "barnes_hut" or "fft",
+            $"t-SNE method must be \"auto\", \"exact\", \"barnes_hut\" or \"fft\", got \"{Method}\"");
+        Guard.Setting(Method != "fft" || Components == 2, $"t-SNE method fft supports 2 components only, got {Components}");
         Guard.Setting(Method != "barnes_hut" || Components <= 3,
             $"t-SNE method barnes_hut supports at most 3 components, got {Components}");
         Guard.Setting(n >= 2, $"t-SNE needs at least 2 points, got {n}");
@@ -67,7 +72,7 @@ public sealed record TsneOptions
     /// <summary>The method actually run for <paramref name="n"/> points ("auto" resolved).</summary>
     public string ResolvedMethod(int n) => Method switch
     {
-        "auto" => n < AutoExactBelow || Components > 3 ? "exact" : "barnes_hut",
+        "auto" => n < AutoExactBelow || Components > 3 ? "exact" : Components == 2 && n >= AutoFftFrom ? "fft" : "barnes_hut",
         _ => Method,
     };
 

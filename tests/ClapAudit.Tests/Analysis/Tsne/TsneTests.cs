@@ -56,6 +56,8 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData("blobs300_euclidean", "barnes_hut")]
     [InlineData("blobs450_euclidean", "barnes_hut")]
     [InlineData("blobs600_cosine", "barnes_hut")]
+    [InlineData("blobs450_euclidean", "fft")]
+    [InlineData("blobs600_cosine", "fft")]
     [InlineData("blobs120_cosine_exact", "exact")]
     public void Map_is_as_trustworthy_as_sklearns_and_its_KL_is_close(string name, string method)
     {
@@ -103,6 +105,7 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData(30.0, "cityblock", "auto", 2, 1000)]
     [InlineData(30.0, "cosine", "fast", 2, 1000)]
     [InlineData(30.0, "cosine", "barnes_hut", 4, 1000)]
+    [InlineData(30.0, "cosine", "fft", 3, 1000)]
     [InlineData(30.0, "cosine", "auto", 2, 100)]
     public void Invalid_settings_are_rejected(double perplexity, string metric, string method, int components, int iterations)
     {
