@@ -37,13 +37,19 @@ def main():
         np.save(data, x)
         dll = os.path.join(ROOT, "benchmarks", "ClapAudit.Benchmarks", "bin", "Release", "net10.0",
                            "ClapAudit.Benchmarks.dll")
-        line = subprocess.run(["dotnet", dll, "tsne", data, out, "cosine"], check=True,
-                              capture_output=True, text=True).stdout
+        run = subprocess.run(["dotnet", dll, "tsne", data, out, "cosine"], check=True,
+                             capture_output=True, text=True, env=dict(os.environ, CLAPAUDIT_TSNE_PHASES="1"))
+        line = run.stdout
+        print(run.stderr.strip())
         net_seconds = float(re.search(r"seconds=([0-9.]+)", line).group(1))
         net_cpu = float(re.search(r"cpu=([0-9.]+)", line).group(1))
         net_kl = float(re.search(r"kl=([0-9.]+)", line).group(1))
         net_map = np.load(out)
 
+    if args.skip_sklearn:
+        print(f"t-SNE {args.n} x {args.d}: .NET {net_seconds:.2f} s wall, {net_cpu:.2f} s CPU, KL {net_kl:.4f}, "
+              f"trustworthiness {trustworthiness(x, net_map, n_neighbors=5, metric='cosine'):.4f}")
+        return
     t0, c0 = time.perf_counter(), time.process_time()
     tsne = TSNE(n_components=2, perplexity=30.0, learning_rate="auto", init="pca", n_iter=1000,
                 metric="cosine", random_state=0, n_jobs=args.n_jobs)

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build benchmarks/ClapAudit.Benchmarks -c Release -v quiet -nologo >/dev/null
-exec /usr/bin/python3 tools/bench_tsne.py "$@"
+# The scikit-learn side runs on tuned OpenBLAS (tools/openblas_env.sh prints the kernel).
+exec tools/openblas_env.sh /usr/bin/python3 tools/bench_tsne.py "$@"

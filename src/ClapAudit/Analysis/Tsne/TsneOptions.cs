@@ -36,16 +36,21 @@ public sealed record TsneOptions
     /// <summary>
     /// "barnes_hut" (kNN P with k = min(n - 1, 3 * perplexity + 1) and a 2^d-tree for the repulsion),
     /// "exact" (P over all pairs, exact O(n^2) repulsion per iteration), or "auto":
-    /// exact below <see cref="AutoExactBelow"/> points or above 3 components, Barnes-Hut otherwise.
+    /// exact below <see cref="AutoExactBelow"/> points or above 3 components, "fft" (FFT-accelerated interpolation,
+    /// 2-D only) from <see cref="AutoFftFrom"/> points in 2-D, Barnes-Hut otherwise.
     /// </summary>
     public string Method { get; init; } = "auto";
 
     /// <summary>Point count under which "auto" runs the exact method (cheap there, and P covers all pairs).</summary>
     public const int AutoExactBelow = 300;
 
-    /// <summary>Point count from which "auto" runs the FFT-interpolated gradient in 2-D (measured crossover with
-    /// Barnes-Hut: docs/benchmarks.md).</summary>
-    public const int AutoFftFrom = 2000;
+    /// <summary>
+    /// Point count from which "auto" runs the FFT-interpolated gradient in 2-D: openTSNE's choice (its "auto" takes
+    /// Barnes-Hut below 10,000 points). Per iteration the FFT costs about a constant (nine 2-D FFTs of a grid of
+    /// (6 x map width)² nodes, 10-40 ms here) where Barnes-Hut grows as n log n, so it wins only for large n;
+    /// the crossover on this machine is not yet measured (docs/benchmarks.md).
+    /// </summary>
+    public const int AutoFftFrom = 10_000;
 
     /// <summary>Checks every value against <paramref name="n"/> points; throws <see cref="ErrorKind.InvalidSetting"/>.</summary>
     public void Validate(int n)
