@@ -192,5 +192,12 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(5, code);
         Assert.Contains("bert", err);
         Assert.Contains("use a new run directory or the original inputs", err);
+
+        // Started on a CNN14 file, resumed from random initialisation: refused, naming the file.
+        var none = Train(manifest, ClapWorld.Bert);
+        none[Array.IndexOf(none, "--cnn14") + 1] = "none";
+        (code, _, err) = CliTestHost.Run(none);
+        Assert.Equal(5, code);
+        Assert.Contains($"the run was started with cnn14 {Path.GetFullPath(ClapWorld.Cnn14Tiny)}, but none is given now", err);
     }
 }
