@@ -170,6 +170,7 @@ public static class AudioPretraining
         private double _secondsBefore;
         private Stopwatch _clock = new();
         private int _skippedTotal;
+        private Generator? _stepGenerator;
 
         /// <summary>Inputs kept in run.json; resuming on other content is refused.</summary>
         public IReadOnlyList<RunInput> Inputs { get; init; } = [];
@@ -194,6 +195,7 @@ public static class AudioPretraining
 
         public void Dispose()
         {
+            _stepGenerator?.Dispose();
             _optimizer.Dispose();
             _frontEnd.Dispose();
             _model.Dispose();
@@ -287,9 +289,14 @@ public static class AudioPretraining
         private double Step(ClipBatch batch)
         {
             using var scope = NewDisposeScope();
-            // SpecAugment and dropout draw from torch's generator, mixup from a System.Random: both
-            // seeded by the step, so a resumed run repeats them.
-            manual_seed(DeterministicSeed.Torch(_r.Seed, SeedStream.PretrainStep, _state.GlobalStep));
+            // SpecAugment and dropout draw from the model's own generator, mixup from a System.Random: both
+            // seeded by the step, so a resumed run repeats them. Torch's default generator is process-wide
+            // (another thread drawing from it would change the masks); it is seeded too, for anything else.
+            long seed = DeterministicSeed.Torch(_r.Seed, SeedStream.PretrainStep, _state.GlobalStep);
+            manual_seed(seed);
+            _stepGenerator?.Dispose();
+            _stepGenerator = new Generator((ulong)seed, _device);
+            _model.DropoutGenerator = _stepGenerator;
             int n = batch.Clips;
             var wave = tensor(batch.Audio, [n, _r.AudioSamples]).to(_device);
             var target = tensor(batch.Targets, [n, _classes]).to(_device);
