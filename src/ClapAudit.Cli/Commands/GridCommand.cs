@@ -18,16 +18,21 @@ public static class GridCommand
         var outDir = new Option<string>("--out") { Description = "Grid folder: every step writes its own sub-folder; rerunning skips completed steps.", Required = true };
         var keepGoing = new Option<bool>("--keep-going") { Description = "After a failed step, go on with the steps that do not depend on it." };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write report.html at the end." };
+        var allowMissing = ModelOptions.AllowMissing();
         var command = new Command("grid", "Run the six setups (training dirty|clean x pre-training dirty|clean|none): prepare data, pre-train, train, zero-shot, embed, report.")
         {
-            config, outDir, keepGoing, noReport,
+            config, outDir, keepGoing, noReport, allowMissing,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
             var plan = new GridPlan(GridConfig.Load(parse.GetValue(config)!), parse.GetValue(outDir)!);
+            bool allow = parse.GetValue(allowMissing);
+            // As zeroshot and embed do, before the first step: missing test clips are refused (exit 3) or, with
+            // --allow-missing, said once here and again by each step that reads them.
+            GridSteps.ReadTestSet(plan.Config, allow, new SyncProgress<string>(m => ctx.Error.WriteLine(m)));
             var console = Consoles.Create(ctx.Output);
             var result = GridConsole.Run(console, Consoles.IsTerminal(ctx.Output),
-                progress => GridRunner.Run(plan, new GridSteps(), progress, parse.GetValue(keepGoing), token));
+                progress => GridRunner.Run(plan, new GridSteps { AllowMissing = allow }, progress, parse.GetValue(keepGoing), token));
             console.WriteLine($"grid: {result.Done} steps done, {result.Skipped} done earlier, {result.Failed} failed, {result.Blocked} not run.");
             foreach (var e in result.Errors) ctx.Error.WriteLine($"clapaudit: {e}");
             if (result.Succeeded && plan.Config.Report && !parse.GetValue(noReport))

@@ -12,6 +12,21 @@ namespace ClapAudit.Experiments;
 /// <summary>The real work behind each grid step: data preparation, pre-training, training, zero-shot, embedding, report.</summary>
 public sealed class GridSteps : IGridSteps
 {
+    /// <summary>Go on when ESC-50 clips have no audio file (a warning per step); false: such a step fails, naming them.</summary>
+    public bool AllowMissing { get; init; }
+
+    /// <summary>
+    /// The config's ESC-50 folder, refused when some of its clips have no audio file (count and first missing
+    /// path) unless <paramref name="allowMissing"/>; then the warning goes to <paramref name="warnings"/>.
+    /// <c>grid</c> calls it before the first step, so a run is not refused hours in.
+    /// </summary>
+    public static Esc50Dataset ReadTestSet(GridConfig config, bool allowMissing, IProgress<string>? warnings)
+    {
+        var data = Esc50Reader.Read(config.Esc50!);
+        if (data.CheckComplete(allowMissing) is { } warning) warnings?.Report($"warning: {warning}");
+        return data;
+    }
+
     /// <summary>The pair manifest of Clotho/AudioCaps/FSD50K/MACS; "clean" drops every audio whose captions hold an ESC-50 class word.</summary>
     public StepOutcome PrepareData(GridPlan plan, string training, IProgress<string> progress, CancellationToken ct)
     {
@@ -79,7 +94,7 @@ public sealed class GridSteps : IGridSteps
     {
         var c = plan.Config;
         var recipe = c.BuildTrainingRecipe();
-        var data = Esc50Reader.Read(c.Esc50!);
+        var data = ReadTestSet(c, AllowMissing, progress);
         EmbeddingExport.ExportBackbones(plan.Cnn14Path(preTraining), null, c.Bert!, data, plan.BackboneBundleDirectory(preTraining),
             recipe.AudioPreprocessing(), recipe.LogMelOptions(), promptTemplate: c.Prompt, warnings: progress, seed: c.Seed, ct: ct);
         return new StepOutcome($"x_a and x_t of {data.Items.Count:N0} clips, {data.ClassNames.Count} classes");
@@ -105,7 +120,7 @@ public sealed class GridSteps : IGridSteps
     {
         var c = plan.Config;
         using var model = ClapModelLoader.Load(plan.RunDirectory(setup), device: c.Device);
-        var data = Esc50Reader.Read(c.Esc50!);
+        var data = ReadTestSet(c, AllowMissing, progress);
         var report = ZeroShotEvaluation.Evaluate(model, data, c.Prompt, ct: ct);
         string json = plan.ZeroShotPath(setup);
         string dir = Path.GetDirectoryName(json)!;
@@ -121,7 +136,7 @@ public sealed class GridSteps : IGridSteps
     {
         var c = plan.Config;
         using var model = ClapModelLoader.Load(plan.RunDirectory(setup), device: c.Device);
-        var data = Esc50Reader.Read(c.Esc50!);
+        var data = ReadTestSet(c, AllowMissing, progress);
         EmbeddingExport.Export(model, data, plan.BundleDirectory(setup), c.Prompt, ct: ct);
         return new StepOutcome($"{data.Items.Count:N0} clips, {data.ClassNames.Count} classes");
     }

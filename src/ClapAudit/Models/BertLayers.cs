@@ -13,7 +13,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly SeededDropout dropout;
 
     public BertEmbeddings(BertConfig c) : base("embeddings")
     {
@@ -21,7 +21,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new SeededDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 
@@ -42,7 +42,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear query;
     private readonly Linear key;
     private readonly Linear value;
-    private readonly Dropout dropout;
+    private readonly SeededDropout dropout;
     private readonly int _heads;
     private readonly int _headSize;
 
@@ -53,7 +53,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         query = nn.Linear(c.HiddenSize, c.HiddenSize);
         key = nn.Linear(c.HiddenSize, c.HiddenSize);
         value = nn.Linear(c.HiddenSize, c.HiddenSize);
-        dropout = nn.Dropout(c.AttentionProbsDropoutProb);
+        dropout = new SeededDropout(c.AttentionProbsDropoutProb);
         RegisterComponents();
     }
 
@@ -79,13 +79,13 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly SeededDropout dropout;
 
     public BertResidualOutput(int inFeatures, BertConfig c) : base("output")
     {
         dense = nn.Linear(inFeatures, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new SeededDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -106,19 +106,27 @@ public sealed class ClapModel : nn.Module
     }
 
     /// <summary>
-    /// Makes the projectors' dropout draw from a generator seeded with <paramref name="seed"/>,
-    /// independent of torch's process-wide generator (the trainer reseeds it every step).
+    /// Makes every dropout of the model (projectors, and the backbones that support it: CNN14, BERT) draw
+    /// from a generator seeded with <paramref name="seed"/>, independent of torch's process-wide generator
+    /// (the trainer reseeds it every step, so a step's masks depend on the seed and the step alone).
     /// </summary>
     public void SeedDropout(long seed)
     {
         var old = _dropoutGenerator;
         _dropoutGenerator = new Generator((ulong)seed, logit_scale.device);
-        audio_encoder.Projector.DropoutGenerator = _dropoutGenerator;
-        caption_encoder.Projector.DropoutGenerator = _dropoutGenerator;
+        foreach (var m in modules().OfType<ISeededDropout>()) m.DropoutGenerator = _dropoutGenerator;
         old?.Dispose();
     }
 
     private Generator? _dropoutGenerator;
+
+    /// <summary>Initialises both projectors from a generator seeded with <paramref name="seed"/> (see <see cref="Projection.ResetParameters"/>).</summary>
+    public void InitializeProjectors(long seed)
+    {
+        using var generator = new Generator((ulong)seed, logit_scale.device);
+        audio_encoder.Projector.ResetParameters(generator);
+        caption_encoder.Projector.ResetParameters(generator);
+    }
 
     /// <summary>
     /// Freezes or unfreezes both backbones (requires_grad on their parameters). Frozen backbones are

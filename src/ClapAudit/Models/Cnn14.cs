@@ -11,7 +11,7 @@ namespace ClapAudit.Models;
 /// over frequency, max + mean over time, dropout 0.5, relu(fc1) = the embedding x_a and
 /// sigmoid(fc_audioset) = the clip-wise output. Field names are the PANNs state-dict names.
 /// </summary>
-public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
+public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone, ISeededDropout
 {
     // Declaration order = PyTorch's state-dict order.
     private readonly ScalarSafeBatchNorm2d bn0;
@@ -46,6 +46,13 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
     public int EmbeddingSize => Options.ResolvedEmbeddingSize;
     public nn.Module AsModule => this;
 
+    /// <summary>The generator dropout and SpecAugment draw from (null: torch's default generator).</summary>
+    public Generator? DropoutGenerator
+    {
+        get => spec_augmenter.Generator;
+        set => spec_augmenter.Generator = value;
+    }
+
     public override Cnn14Output forward(Tensor logMel) => Forward(logMel, null);
 
     /// <summary>The forward pass; in training mode <paramref name="mixupLambda"/> (B,) mixes pairs after SpecAugment (output batch B/2).</summary>
@@ -60,15 +67,15 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone
         if (training && Options.SpecAugment) x = spec_augmenter.call(x);
         if (training && mixupLambda is not null) x = Mixup.Apply(x, mixupLambda);
         foreach (var block in new[] { conv_block1, conv_block2, conv_block3, conv_block4, conv_block5, conv_block6 })
-            x = nn.functional.dropout(block.call(x), Options.BlockDropout, training);
+            x = SeededDropout.Apply(block.call(x), Options.BlockDropout, training, DropoutGenerator);
         x = x.mean([3]);
         var (maxOverTime, _) = x.max(2);
         x = maxOverTime.Plus(x.mean([2]));
-        x = nn.functional.dropout(x, Options.HeadDropout, training);
+        x = SeededDropout.Apply(x, Options.HeadDropout, training, DropoutGenerator);
         x = fc1.call(x).relu_();
         var clipwise = nn.functional.sigmoid(fc_audioset.call(x));
         // PANNs and msclap return the embedding through dropout 0.5 (a no-op in eval).
-        var embedding = nn.functional.dropout(x, Options.HeadDropout, training);
+        var embedding = SeededDropout.Apply(x, Options.HeadDropout, training, DropoutGenerator);
         return new Cnn14Output(embedding.MoveToOuterDisposeScope(), clipwise.MoveToOuterDisposeScope());
     }
 

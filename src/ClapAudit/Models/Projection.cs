@@ -12,7 +12,7 @@ namespace ClapAudit.Models;
 /// draws from <see cref="DropoutGenerator"/> when one is set: torch's default generator is
 /// process-wide, so any other thread drawing from it would make training depend on timing.
 /// </summary>
-public sealed class Projection : nn.Module<Tensor, Tensor>
+public sealed class Projection : nn.Module<Tensor, Tensor>, ISeededDropout
 {
     private readonly Linear linear1;
     private readonly Linear linear2;
@@ -37,6 +37,21 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         layer_norm = nn.LayerNorm(outputSize, eps: 1e-5);
         _dropout = dropout;
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// Draws both weights again from <paramref name="generator"/>, from the distribution nn.Linear's own
+    /// initialisation uses (kaiming_uniform_ with a = sqrt(5): U(-1/sqrt(fan_in), 1/sqrt(fan_in))), so that
+    /// the initial head is a function of the seed even while something else draws from torch's generator.
+    /// </summary>
+    public void ResetParameters(Generator generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var w in new[] { linear1.weight!, linear2.weight! })
+        {
+            double bound = 1 / Math.Sqrt(w.shape[1]);
+            w.uniform_(-bound, bound, generator);
+        }
     }
 
     public override Tensor forward(Tensor x)

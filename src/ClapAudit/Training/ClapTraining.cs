@@ -85,6 +85,7 @@ public static class ClapTraining
             };
             using var frontEnd = new LogMelSpectrogram(logMel, melFilters);
             using var model = new ClapModel(cnn, bert.Model, recipe.ModelOptions());
+            model.InitializeProjectors(DeterministicSeed.Torch(recipe.Seed, SeedStream.ClapInit, 1));
             var preprocessing = recipe.AudioPreprocessing();
             var tokenizer = bert.Tokenizer;
             float[] LoadAudio(TrainingItem item, Random rng) => recipe.RandomCrop

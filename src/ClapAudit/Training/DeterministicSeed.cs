@@ -36,7 +36,7 @@ public enum SeedStream : long
     PairCropValidation = 3,
     /// <summary>CLAP training: libtorch's generator before each step.</summary>
     ClapStep = 3,
-    /// <summary>CLAP training: the text backbone's dropout, per step.</summary>
+    /// <summary>CLAP training: every dropout of the model (projectors, CNN14, BERT), per step.</summary>
     ClapDropout = 4,
     /// <summary>CLAP training: initialisation of the projectors (and backbones trained from scratch).</summary>
     ClapInit = 5,

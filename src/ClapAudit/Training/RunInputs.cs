@@ -62,14 +62,25 @@ public static class RunInputs
         }
     }
 
-    /// <summary>Refuses a resume whose inputs differ in content from the recorded ones, naming each.</summary>
+    /// <summary>
+    /// Refuses a resume whose inputs differ in content from the recorded ones, naming each; also one given now
+    /// but not then, or then but not now (a clean pre-training resumed without its ESC-50 folder is a dirty one).
+    /// A run.json without a record (older runs) is not checked.
+    /// </summary>
     public static void CheckSame(string runJson, IReadOnlyList<RunInput> recorded, IReadOnlyList<RunInput> current)
     {
         var changed = new List<string>();
+        if (recorded.Count == 0) return;
+        foreach (var then in recorded.Where(r => current.All(c => c.Name != r.Name)))
+            changed.Add($"the run was started with {then.Name} {then.Path}, but none is given now");
         foreach (var now in current)
         {
             var then = recorded.FirstOrDefault(r => r.Name == now.Name);
-            if (then is null) continue;
+            if (then is null)
+            {
+                changed.Add($"{now.Name} is {now.Path}, but the run was started without one");
+                continue;
+            }
             if (then.Sha256 != now.Sha256)
                 changed.Add(then.Path == now.Path
                     ? $"{now.Name} {now.Path} changed since the run started"

@@ -216,8 +216,9 @@ public sealed class Trainer
     private double Step(TrainingBatch batch)
     {
         using var scope = NewDisposeScope();
-        // Dropout depends on the seed and the step only, so a resumed run repeats it. The projectors
-        // draw from their own generator; backbone dropout (BERT) from torch's default one.
+        // Dropout depends on the seed and the step only, so a resumed run repeats it: every dropout of the
+        // model draws from the model's own generator, reseeded here. Torch's default generator is process-wide
+        // (another thread drawing from it would change the masks); it is seeded too, for anything else.
         manual_seed(DeterministicSeed.Torch(_recipe.Seed, SeedStream.ClapStep, _state.GlobalStep));
         _model.SeedDropout(DeterministicSeed.Torch(_recipe.Seed, SeedStream.ClapDropout, _state.GlobalStep));
         var (wave, ids, mask) = ToTensors(batch);

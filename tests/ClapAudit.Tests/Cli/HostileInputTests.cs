@@ -124,6 +124,36 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void GridRefusesMissingEsc50ClipsBeforeItsFirstStepUnlessAllowed()
+    {
+        using var tmp = Fixtures.TempDir();
+        string esc50 = ClapWorld.Esc50(tmp.Path);
+        File.Delete(Path.Combine(esc50, "audio", "1-200-A-2.wav"));
+        File.Delete(Path.Combine(esc50, "audio", "2-201-A-2.wav"));
+        string config = tmp.File("grid.yaml"), grid = tmp.File("grid");
+        File.WriteAllText(config, $"""
+            esc50: {esc50}
+            bert: {ClapWorld.Bert}
+            clotho: {tmp.File("no-clotho")}
+            setups: [dirty/none]
+            report: false
+            """);
+        var (exit, _, err) = CliTestHost.Run("grid", "--config", config, "--out", grid);
+        Assert.Equal(3, exit);
+        Assert.Contains($"clapaudit: {esc50}: 2 of 6 selected ESC-50 clips have no audio file (first: audio/1-200-A-2.wav); " +
+                        "pass --allow-missing to go on with the 4 present", err);
+        Assert.False(Directory.Exists(Path.Combine(grid, "data")), "a step ran before the check");
+
+        // Allowed: the warning, then the grid runs its steps (here the data step fails on the absent Clotho folder).
+        (exit, _, err) = CliTestHost.Run("grid", "--config", config, "--out", grid, "--allow-missing");
+        output.WriteLine(err);
+        Assert.Contains($"warning: {esc50}: 2 of 6 selected ESC-50 clips have no audio file (first: audio/1-200-A-2.wav); " +
+                        "going on with the 4 present (--allow-missing)", err);
+        Assert.Equal(4, exit);
+        Assert.Contains("no-clotho", err);
+    }
+
+    [Fact]
     public void TrainRefusesToResumeOnAnotherManifestOrBert()
     {
         using var tmp = Fixtures.TempDir();
@@ -162,5 +192,12 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(5, code);
         Assert.Contains("bert", err);
         Assert.Contains("use a new run directory or the original inputs", err);
+
+        // Started on a CNN14 file, resumed from random initialisation: refused, naming the file.
+        var none = Train(manifest, ClapWorld.Bert);
+        none[Array.IndexOf(none, "--cnn14") + 1] = "none";
+        (code, _, err) = CliTestHost.Run(none);
+        Assert.Equal(5, code);
+        Assert.Contains($"the run was started with cnn14 {Path.GetFullPath(ClapWorld.Cnn14Tiny)}, but none is given now", err);
     }
 }

@@ -10,7 +10,9 @@ namespace ClapAudit.Tests.Cli;
 /// <summary>
 /// Ctrl+C as a user sends it: SIGINT to a child <c>clapaudit train</c> in the middle of an epoch. The child
 /// must take the cancel path (last.ckpt at the batch reached, the "cancelled" line, exit 130), and the run
-/// resumed to the end must equal an uninterrupted one.
+/// resumed to the end must equal an uninterrupted one. The resumed and the uninterrupted runs are in-process,
+/// beside the other test classes: it was this test that showed the backbones' dropout drawing from torch's
+/// process-wide generator (TrainerRngIsolationTests).
 /// </summary>
 public class TrainInterruptTests(ITestOutputHelper output)
 {
@@ -27,7 +29,7 @@ public class TrainInterruptTests(ITestOutputHelper output)
 
     private const int SigInt = 2;
 
-    [Fact(Skip = "FLAKY, under investigation: passed on main, but in a fresh clone the resumed run's epoch-1 loss differed (2.667 vs 2.250); see the session-3 closing note")]
+    [Fact]
     public void SigintMidEpochSavesTheBatchReachedAndTheResumedRunEqualsAnUninterruptedOne()
     {
         using var tmp = Fixtures.TempDir();
@@ -40,9 +42,13 @@ public class TrainInterruptTests(ITestOutputHelper output)
         Assert.Contains("clapaudit: cancelled; the run was saved to", stderr);
         var state = Checkpoint.ReadState(Path.Combine(cut, "checkpoints", "last.ckpt"));
         output.WriteLine($"cancelled at epoch {state.Epoch}, batch {state.BatchesDone}, step {state.GlobalStep}");
-        // Mid-epoch: the checkpoint is at the batch reached, not at the previous epoch's boundary.
-        Assert.Equal(1, state.Epoch);
-        Assert.InRange(state.BatchesDone, 1, StepsPerEpoch);
+        // The checkpoint is at the batch reached (the child reports each step it finished), not at the previous
+        // epoch's boundary. The test reads the child's lines a little behind it, so the cut lands a step or two
+        // after the line that triggered it: mid-epoch 1 in practice, and anywhere before the end is correct.
+        int stepsReported = stderr.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal) && l.Contains(" step "));
+        Assert.Equal(stepsReported, state.GlobalStep);
+        Assert.InRange(state.GlobalStep, StepsPerEpoch + 1, 3 * StepsPerEpoch);
+        Assert.Equal(state.GlobalStep, state.Epoch * StepsPerEpoch + state.BatchesDone);
 
         var (resumed, _, err) = CliTestHost.Run(Train(manifest, cut));
         Assert.True(resumed == 0, err);
@@ -73,10 +79,14 @@ public class TrainInterruptTests(ITestOutputHelper output)
     private static (int Code, string Err) RunChildAndInterrupt(string[] args, Func<string, bool> interruptAt)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "ClapAudit.Cli.dll");
-        var info = new ProcessStartInfo("dotnet")
+        // A process started in the background by a shell without job control inherits SIGINT ignored, and .NET
+        // keeps an ignored signal ignored: the child would never see the Ctrl+C. env puts the default back.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(cli);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;

@@ -39,8 +39,24 @@ public static class AudioPretraining
         var recipe = job.Recipe.Validate();
         var run = new RunDirectory(job.RunDirectory);
         var data = PrepareData(job, recipe, run);
-        using var session = new Session(job, recipe, run, data, progress);
+        using var session = new Session(job, recipe, run, data, progress) { Inputs = Inputs(job) };
         return session.Run(ct);
+    }
+
+    /// <summary>
+    /// The files whose content makes the run what it is (run.json keeps their paths and hashes; a resume on other
+    /// content is refused): the AudioSet folder's class list and segment CSVs, and for a clean run the ESC-50
+    /// metadata whose classes were removed. The audio itself is not hashed (its clips are counted on resume).
+    /// </summary>
+    internal static List<RunInput> Inputs(PretrainJob job)
+    {
+        var options = job.AudioSet ?? new AudioSetOptions();
+        string folder = Path.GetFullPath(job.AudioSetDir);
+        var segments = options.SegmentFiles
+            ?? Directory.GetFiles(folder, "*_segments.csv").Select(f => Path.GetFileName(f)).ToArray();
+        var inputs = new List<RunInput> { RunInput.Of("audioset", folder, [options.OntologyFile, .. segments]) };
+        if (job.CleanAgainstEsc50Dir is { } esc) inputs.Add(RunInput.Of("esc50", esc, [Path.Combine("meta", "esc50.csv")]));
+        return inputs;
     }
 
     // ------------------------------------------------------------------ data
@@ -154,6 +170,10 @@ public static class AudioPretraining
         private double _secondsBefore;
         private Stopwatch _clock = new();
         private int _skippedTotal;
+        private Generator? _stepGenerator;
+
+        /// <summary>Inputs kept in run.json; resuming on other content is refused.</summary>
+        public IReadOnlyList<RunInput> Inputs { get; init; } = [];
 
         public Session(PretrainJob job, PretrainRecipe recipe, RunDirectory run, PreparedData data, IProgress<TrainingProgress>? progress)
         {
@@ -175,6 +195,7 @@ public static class AudioPretraining
 
         public void Dispose()
         {
+            _stepGenerator?.Dispose();
             _optimizer.Dispose();
             _frontEnd.Dispose();
             _model.Dispose();
@@ -200,7 +221,7 @@ public static class AudioPretraining
         {
             var pre = JsonSerializer.SerializeToElement(PreprocessingJson(), PretrainRecipe.Json);
             _run.WriteRunInfo("clapaudit pretrain", _r.Seed, JsonSerializer.SerializeToElement(_r, PretrainRecipe.Json), pre,
-                _job.GitCommit ?? RunDirectory.FindGitCommit(AppContext.BaseDirectory), DateTimeOffset.UtcNow, LogHeader);
+                _job.GitCommit ?? RunDirectory.FindGitCommit(AppContext.BaseDirectory), DateTimeOffset.UtcNow, LogHeader, Inputs);
             _early = new EarlyStopping(_r.EarlyStoppingPatience, _r.EarlyStoppingMinDelta);
             _state = new PretrainState
             {
@@ -214,6 +235,7 @@ public static class AudioPretraining
             var saved = Checkpoint.ReadStateAs<PretrainState>(_run.LastCheckpoint);
             if (saved.Format != PretrainState.FormatName)
                 throw new ClapAuditException(ErrorKind.InvalidData, $"{_run.LastCheckpoint}: not a {PretrainState.FormatName} (format '{saved.Format}')");
+            RunInputs.CheckSame(_run.RunJson, RunInputs.Read(_run.RunJson), Inputs);
             var changed = saved.Recipe.Differences(_r).Where(k => !ResumableKeys.Contains(k)).ToList();
             if (changed.Count > 0)
                 throw new ClapAuditException(ErrorKind.Mismatch,
@@ -267,9 +289,14 @@ public static class AudioPretraining
         private double Step(ClipBatch batch)
         {
             using var scope = NewDisposeScope();
-            // SpecAugment and dropout draw from torch's generator, mixup from a System.Random: both
-            // seeded by the step, so a resumed run repeats them.
-            manual_seed(DeterministicSeed.Torch(_r.Seed, SeedStream.PretrainStep, _state.GlobalStep));
+            // SpecAugment and dropout draw from the model's own generator, mixup from a System.Random: both
+            // seeded by the step, so a resumed run repeats them. Torch's default generator is process-wide
+            // (another thread drawing from it would change the masks); it is seeded too, for anything else.
+            long seed = DeterministicSeed.Torch(_r.Seed, SeedStream.PretrainStep, _state.GlobalStep);
+            manual_seed(seed);
+            _stepGenerator?.Dispose();
+            _stepGenerator = new Generator((ulong)seed, _device);
+            _model.DropoutGenerator = _stepGenerator;
             int n = batch.Clips;
             var wave = tensor(batch.Audio, [n, _r.AudioSamples]).to(_device);
             var target = tensor(batch.Targets, [n, _classes]).to(_device);

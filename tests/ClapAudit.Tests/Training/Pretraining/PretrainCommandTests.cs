@@ -46,6 +46,45 @@ public sealed class PretrainCommandTests
     }
 
     [Fact]
+    public void A_rerun_on_other_AudioSet_metadata_or_without_the_clean_against_folder_is_refused()
+    {
+        using var tmp = Fixtures.TempDir();
+        string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
+        string esc = PretrainFixtures.WriteEsc50(tmp.Path);
+        string outFile = tmp.File("clean.pth");
+        string[] args = ["pretrain", "--audioset", audioset, "--out", outFile, "--clean-against", esc, .. Tiny];
+        var (code, _, stderr) = CliTestHost.Run(args);
+        Assert.True(code == 0, stderr);
+        string runJson = Path.Combine(outFile + ".run", "run.json");
+        var inputs = JsonDocument.Parse(File.ReadAllText(runJson)).RootElement.GetProperty("inputs").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("name").GetString()!, e => e.GetProperty("path").GetString()!);
+        Assert.Equal(new Dictionary<string, string> { ["audioset"] = audioset, ["esc50"] = esc }, inputs);
+
+        // A byte-identical copy elsewhere is the same input.
+        string copy = tmp.File("audioset-copy");
+        Directory.CreateDirectory(copy);
+        foreach (var f in Directory.GetFiles(audioset)) File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
+        Directory.CreateSymbolicLink(Path.Combine(copy, "audio"), Path.Combine(audioset, "audio"));
+        string[] onCopy = ["pretrain", "--audioset", copy, "--out", outFile, "--clean-against", esc, .. Tiny];
+        var (same, _, sameErr) = CliTestHost.Run(onCopy);
+        Assert.True(same == 0, sameErr);
+
+        // One clip relabelled (Speech to Guitar): the same clip and class counts, so only the recorded hash sees it.
+        string segments = Path.Combine(copy, "balanced_train_segments.csv");
+        string speech = PretrainFixtures.Classes[3].Mid, guitar = PretrainFixtures.Classes[5].Mid;
+        File.WriteAllText(segments, File.ReadAllText(segments).Replace($"c3k0, 0.000, 1.000, \"{speech}\"", $"c3k0, 0.000, 1.000, \"{guitar}\""));
+        var (changed, _, changedErr) = CliTestHost.Run(onCopy);
+        Assert.Equal(5, changed);
+        Assert.Contains($"{runJson}: audioset is {copy}, but the run was started with {audioset}; " +
+                        "use a new run directory or the original inputs", changedErr);
+
+        // The clean run resumed as a dirty one (no --clean-against): refused, naming the ESC-50 folder.
+        var (dirty, _, dirtyErr) = CliTestHost.Run(["pretrain", "--audioset", audioset, "--out", outFile, .. Tiny]);
+        Assert.Equal(5, dirty);
+        Assert.Contains($"the run was started with esc50 {esc}, but none is given now", dirtyErr);
+    }
+
+    [Fact]
     public void Json_to_standard_output_leaves_it_json_lines_alone()
     {
         using var tmp = Fixtures.TempDir();
