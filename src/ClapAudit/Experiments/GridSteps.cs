@@ -20,7 +20,7 @@ public sealed class GridSteps : IGridSteps
     /// path) unless <paramref name="allowMissing"/>; then the warning goes to <paramref name="warnings"/>.
     /// <c>grid</c> calls it before the first step, so a run is not refused hours in.
     /// </summary>
-    public static Esc50Dataset ReadTestSet(GridConfig config, bool allowMissing, IProgress<string>? warnings)
+    public static ZeroShotTestSet ReadTestSet(GridConfig config, bool allowMissing, IProgress<string>? warnings)
     {
         var data = Esc50Reader.Read(config.Esc50!);
         if (data.CheckComplete(allowMissing) is { } warning) warnings?.Report($"warning: {warning}");
