@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ClapAudit.Analysis;
 using ClapAudit.Cli.Infrastructure;
 using ClapAudit.Common;
@@ -15,9 +13,6 @@ namespace ClapAudit.Cli.Commands;
 /// <summary><c>clapaudit analyze BUNDLE...</c>: the embedding audit of issue 3 (zero-shot, silhouette, topology, correlations, t-SNE).</summary>
 public static class AnalyzeCommand
 {
-    private static readonly string[] TopologyOrder =
-        [EmbeddingAudit.AudioBackboneVsAudio, EmbeddingAudit.TextBackboneVsText, EmbeddingAudit.AudioVsText];
-
     public static Command Create()
     {
         var bundles = new Argument<string[]>("BUNDLE")
@@ -63,52 +58,39 @@ public static class AnalyzeCommand
         var loaded = paths.Select(EmbeddingBundle.Load).ToList();
         var retrievalBundles = retrievalOnly.Select(RetrievalBundle.Load).ToList();
         var audits = new List<BundleAudit>();
-        var bundleJson = new JsonArray();
+        var entries = new List<BundleAudit>();
         var tsneFolders = TsneFolders(paths, tsneDir);
         for (int b = 0; b < loaded.Count; b++)
         {
             token.ThrowIfCancellationRequested();
             var audit = EmbeddingAudit.Run(loaded[b], options, cancellationToken: token);
-            audits.Add(audit);
             var maps = tsneFolders is null ? null : WriteTsne(loaded[b], tsneFolders[b], options.Metric, seed, jsonBase, console, token);
+            audit = audit with { Tsne = maps, Retrieval = AddRetrieval(console, paths[b], token) };
+            audits.Add(audit);
             RenderBundle(console, audit, options);
-            var node = BundleJson(audit, maps);
-            AddRetrieval(console, paths[b], node, token);
-            bundleJson.Add(node);
+            entries.Add(audit);
         }
         foreach (var r in retrievalBundles)
-        {
-            var node = new JsonObject { ["path"] = r.Path };
-            AddRetrieval(console, r.Path, node, token);
-            bundleJson.Add(node);
-        }
+            entries.Add(BundleAudit.RetrievalOnly(r.Path, AddRetrieval(console, r.Path, token)!));
 
         var report = CrossBundleCorrelations.Compute(audits);
         RenderCorrelations(console, report, audits.Count);
 
         if (jsonPath is not null)
         {
-            var root = new JsonObject
-            {
-                ["bundles"] = bundleJson,
-                ["correlations"] = CorrelationsJson(report),
-                ["skipped"] = new JsonArray(report.Skipped.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-                ["settings"] = new JsonObject
-                {
-                    ["metric"] = options.Metric.Name(), ["k_min"] = options.KMin, ["k_max"] = options.KMax, ["seed"] = seed,
-                },
-            };
-            string text = root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
-            if (jsonToStdout) ctx.Output.Write(text);
-            else AtomicFile.WriteAllText(jsonPath, text);
+            var document = new AnalyzeDocument(AnalyzeDocument.CurrentVersion, entries,
+                CrossBundleCorrelations.Entries(audits, audits.Select(a => a.Path).ToList(), report), report.Skipped,
+                AuditSettings.From(options, seed, tsneDir is not null));
+            if (jsonToStdout) ctx.Output.Write(ResultJson.ToText(document));
+            else ResultJson.Write(jsonPath, document);
         }
         return ExitCodes.Ok;
     }
 
     /// <summary>With caption_audio.npy in the bundle: text-audio retrieval as one table and the <c>retrieval</c> key.</summary>
-    private static void AddRetrieval(IAnsiConsole console, string path, JsonNode node, CancellationToken token)
+    private static RetrievalResult? AddRetrieval(IAnsiConsole console, string path, CancellationToken token)
     {
-        if (!RetrievalBundle.IsRetrievalBundle(path)) return;
+        if (!RetrievalBundle.IsRetrievalBundle(path)) return null;
         var r = RetrievalMetrics.Compute(RetrievalBundle.Load(path), token);
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"[bold]{Markup.Escape(path)}[/]: retrieval, {r.Audio} clips, {r.Captions} captions, cosine")
@@ -116,7 +98,7 @@ public static class AnalyzeCommand
         table.AddRow("text to audio", F(r.TextToAudio.R1), F(r.TextToAudio.R5), F(r.TextToAudio.R10), F(r.TextToAudio.Map10));
         table.AddRow("audio to text (best own caption)", F(r.AudioToText.R1), F(r.AudioToText.R5), F(r.AudioToText.R10), F(r.AudioToText.Map10));
         console.Write(table);
-        node["retrieval"] = r.ToJson();
+        return r;
     }
 
     // ------------------------------------------------------------------ rendering
@@ -133,11 +115,11 @@ public static class AnalyzeCommand
             table.AddRow("zero-shot top-1", F(z.Top1), $"chance {F(1.0 / a.ClassCount)}");
             table.AddRow("zero-shot top-5", F(z.Top5), "");
         }
-        foreach (var key in new[] { "audio", "audio_backbone" })
-            if (a.Silhouette.TryGetValue(key, out var s))
-                table.AddRow($"silhouette {key}", F(s), key == "audio" ? "E_a with the labels" : "x_a with the labels");
-        foreach (var key in TopologyOrder)
-            if (a.Topology.TryGetValue(key, out var t))
+        foreach (var r in new[] { Representation.Audio, Representation.AudioBackbone })
+            if (a.Silhouette[r] is double s)
+                table.AddRow($"silhouette {r.Name()}", F(s), r == Representation.Audio ? "E_a with the labels" : "x_a with the labels");
+        foreach (var key in TopologyComparisons.Names)
+            if (a.Topology[key] is { } t)
                 table.AddRow($"topology {key}", F(t.S),
                     $"k = {t.K} of {t.KMin}..{t.KMax}, chance {F(t.Chance[t.K - 1])}, chance-adjusted {F(t.SAdjusted)} (k = {t.KAdjusted}), m = {t.Points}");
         foreach (var s in a.Skipped) table.AddRow("[grey]skipped[/]", "", Markup.Escape(s));
@@ -157,51 +139,6 @@ public static class AnalyzeCommand
             console.Write(table);
         }
         foreach (var s in report.Skipped) console.MarkupLine($"[grey]skipped:[/] {Markup.Escape(s)}");
-    }
-
-    // ------------------------------------------------------------------ JSON
-
-    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
-
-    private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(Number).ToArray());
-
-    private static JsonObject BundleJson(BundleAudit a, IReadOnlyDictionary<string, string>? maps)
-    {
-        var silhouette = new JsonObject();
-        foreach (var (k, v) in a.Silhouette) silhouette[k] = Number(v);
-        var topology = new JsonObject();
-        foreach (var key in TopologyOrder)
-        {
-            if (!a.Topology.TryGetValue(key, out var t)) continue;
-            topology[key] = new JsonObject
-            {
-                ["s"] = Number(t.S), ["k"] = t.K, ["curve"] = Numbers(t.Curve), ["chance"] = Numbers(t.Chance),
-                ["s_adjusted"] = Number(t.SAdjusted), ["k_adjusted"] = t.KAdjusted,
-                ["m"] = t.Points, ["k_min"] = t.KMin, ["k_max"] = t.KMax,
-            };
-        }
-        var tsne = new JsonObject();
-        if (maps is not null) foreach (var (k, v) in maps) tsne[k] = v;
-        return new JsonObject
-        {
-            ["path"] = a.Path,
-            ["n_items"] = a.ItemCount,
-            ["n_classes"] = a.ClassCount,
-            ["zero_shot"] = a.ZeroShot is { } z ? new JsonObject { ["top1"] = Number(z.Top1), ["top5"] = Number(z.Top5) } : null,
-            ["silhouette"] = silhouette,
-            ["topology"] = topology,
-            ["tsne"] = tsne,
-            ["empty_classes"] = new JsonArray(a.EmptyClasses.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
-            ["skipped"] = new JsonArray(a.Skipped.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-        };
-    }
-
-    private static JsonObject CorrelationsJson(CorrelationReport report)
-    {
-        var result = new JsonObject();
-        foreach (var (name, r) in report.Correlations)
-            result[name] = new JsonObject { ["rho"] = Number(r.Rho), ["p"] = Number(r.P), ["n"] = r.N };
-        return result;
     }
 
     // ------------------------------------------------------------------ t-SNE
@@ -226,7 +163,7 @@ public static class AnalyzeCommand
 
     private static readonly string[] MapNames = ["audio", "audio_backbone", "text", "text_backbone"];
 
-    private static Dictionary<string, string> WriteTsne(EmbeddingBundle bundle, string folder, DistanceMetric metric, int seed,
+    private static TsneMapSet WriteTsne(EmbeddingBundle bundle, string folder, DistanceMetric metric, int seed,
         string jsonBase, IAnsiConsole console, CancellationToken token)
     {
         Guard.NotAFile(folder, "--tsne folder");
@@ -241,24 +178,29 @@ public static class AnalyzeCommand
             foreach (var ext in new[] { ".csv", ".png", ".svg" })
                 File.Delete(Path.Combine(folder, name + ext)); // no error when absent
         var classRows = Enumerable.Range(0, bundle.ClassCount).ToArray();
-        var maps = new List<(string Name, EmbeddingMatrix? X, int[] Labels)>
+        var maps = new List<(Representation Rep, EmbeddingMatrix? X, int[] Labels)>
         {
-            ("audio", bundle.Audio, bundle.Labels),
-            ("audio_backbone", bundle.AudioBackbone, bundle.Labels),
-            ("text", bundle.Text, classRows),
-            ("text_backbone", bundle.TextBackbone, classRows),
+            (Representation.Audio, bundle.Audio, bundle.Labels),
+            (Representation.AudioBackbone, bundle.AudioBackbone, bundle.Labels),
+            (Representation.Text, bundle.Text, classRows),
+            (Representation.TextBackbone, bundle.TextBackbone, classRows),
         };
-        var written = new Dictionary<string, string>();
-        foreach (var (name, x, labels) in maps)
+        var written = TsneMapSet.None;
+        foreach (var (rep, x, labels) in maps)
         {
             if (x is null) continue;
+            string name = rep.Name();
             if (x.Rows < TsneMaps.MinimumPoints) { console.MarkupLine($"[grey]t-SNE of {name} skipped: {x.Rows} points[/]"); continue; }
             var result = TsneMaps.Fit(x, metric, seed, cancellationToken: token);
             string stem = Path.Combine(folder, name);
             WriteMapCsv(stem + ".csv", result.Embedding, labels, bundle.ClassNames);
-            EmbeddingMapPlot.Save(stem, result.Embedding, labels, bundle.ClassNames, $"{name}: t-SNE ({metric.Name()})");
-            console.MarkupLine($"t-SNE {Markup.Escape(name)}: {x.Rows} points, KL divergence {F(result.KlDivergence)} after {result.Iterations} iterations -> {Markup.Escape(stem)}.csv/.png/.svg");
-            written[name] = Path.GetRelativePath(jsonBase, stem + ".csv").Replace('\\', '/');
+            double? trust = TsneMaps.TrustworthinessOf(x, result, metric);
+            EmbeddingMapPlot.Save(stem, result.Embedding, labels, bundle.ClassNames, TsneMaps.Title(name, metric, trust));
+            console.MarkupLine($"t-SNE {Markup.Escape(name)}: {x.Rows} points, KL divergence {F(result.KlDivergence)} after {result.Iterations} iterations, " +
+                $"trustworthiness {(trust is double t ? F(t) : "n/a")} -> {Markup.Escape(stem)}.csv/.png/.svg");
+            string Rel(string file) => Path.GetRelativePath(jsonBase, file).Replace('\\', '/');
+            written = written.With(rep, new TsneMapFile(Rel(stem + ".csv"), Rel(stem + ".png"), Rel(stem + ".svg"), x.Rows,
+                TsneMaps.PerplexityFor(x.Rows), result.KlDivergence, result.Iterations, trust));
         }
         File.Delete(marker);
         return written;

@@ -2,21 +2,6 @@ using ClapAudit.Evaluation;
 
 namespace ClapAudit.Analysis;
 
-/// <summary>Everything measured on one bundle. Missing measurements are named in <see cref="Skipped"/>.</summary>
-/// <remarks>Silhouette: by representation: "audio" (E_a), "audio_backbone" (x_a).</remarks>
-/// <remarks>Topology: by comparison: "audio_backbone_vs_audio", "text_backbone_vs_text", "audio_vs_text".</remarks>
-/// <remarks>EmptyClasses: classes with no items, left out of every class-level cloud.</remarks>
-/// <remarks>ZeroShot: null for a backbone-only bundle (no E_a/E_t; the reason is in Skipped).</remarks>
-public sealed record BundleAudit(
-    string Path,
-    int ItemCount,
-    int ClassCount,
-    ZeroShotResult? ZeroShot,
-    IReadOnlyDictionary<string, double> Silhouette,
-    IReadOnlyDictionary<string, TopologyResult> Topology,
-    IReadOnlyList<string> EmptyClasses,
-    IReadOnlyList<string> Skipped);
-
 /// <summary>
 /// Runs the paper's audit on one bundle: zero-shot top-1/top-5, silhouette of E_a and x_a with the labels,
 /// and topological similarity of class-level clouds (class means for audio, class rows for text).
@@ -36,13 +21,13 @@ public static class EmbeddingAudit
 
         const string backboneOnly = "backbone-only bundle (no audio.npy/text.npy)";
         ZeroShotResult? zeroShot = null;
-        var silhouette = new Dictionary<string, double>();
+        double? silhouetteAudio = null, silhouetteAudioBackbone = null;
         if (bundle.Audio is not null && bundle.Text is not null)
         {
             progress?.Report("zero-shot");
             zeroShot = ZeroShotScorer.Score(bundle.Audio, bundle.Text, bundle.Labels, cancellationToken);
             progress?.Report("silhouette of audio");
-            silhouette["audio"] = SilhouetteOf(bundle, bundle.Audio, EmbeddingBundle.AudioFile, options, cancellationToken);
+            silhouetteAudio = SilhouetteOf(bundle, bundle.Audio, EmbeddingBundle.AudioFile, options, cancellationToken);
         }
         else
         {
@@ -52,7 +37,7 @@ public static class EmbeddingAudit
         if (bundle.AudioBackbone is not null)
         {
             progress?.Report("silhouette of audio_backbone");
-            silhouette["audio_backbone"] = SilhouetteOf(bundle, bundle.AudioBackbone, EmbeddingBundle.AudioBackboneFile, options, cancellationToken);
+            silhouetteAudioBackbone = SilhouetteOf(bundle, bundle.AudioBackbone, EmbeddingBundle.AudioBackboneFile, options, cancellationToken);
         }
         else skipped.Add("silhouette.audio_backbone: no audio_backbone.npy");
 
@@ -63,7 +48,7 @@ public static class EmbeddingAudit
         var empty = Enumerable.Range(0, bundle.ClassCount).Where(c => counts[c] == 0).Select(c => bundle.ClassNames[c]).ToList();
 
         progress?.Report("topology");
-        var topology = new Dictionary<string, TopologyResult>();
+        var topology = new Dictionary<string, TopologyResult>();  // by TopologyComparisons.Names
         var audioMeans = bundle.Audio is null ? null : ClassMeans(bundle.Audio, bundle.Labels, present);
         var text = bundle.Text?.SelectRows(present);
         void Compare(string name, EmbeddingMatrix? p, EmbeddingMatrix? q, string missing)
@@ -81,7 +66,14 @@ public static class EmbeddingAudit
             bundle.IsBackboneOnly ? backboneOnly : "no text_backbone.npy");
         Compare(AudioVsText, audioMeans, text, backboneOnly);
 
-        return new BundleAudit(bundle.Path, bundle.ItemCount, bundle.ClassCount, zeroShot, silhouette, topology, empty, skipped);
+        TopologyResult? T(string name) => topology.GetValueOrDefault(name);
+        return new BundleAudit
+        {
+            Path = bundle.Path, ItemCount = bundle.ItemCount, ClassCount = bundle.ClassCount, ZeroShot = zeroShot,
+            Silhouette = new SilhouetteScores(silhouetteAudio, silhouetteAudioBackbone),
+            Topology = new TopologyComparisons(T(AudioBackboneVsAudio), T(TextBackboneVsText), T(AudioVsText)),
+            EmptyClasses = empty, Skipped = skipped,
+        };
     }
 
     private static double SilhouetteOf(EmbeddingBundle bundle, EmbeddingMatrix x, string file, AuditOptions options, CancellationToken token)
