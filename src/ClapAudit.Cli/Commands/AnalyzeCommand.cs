@@ -25,11 +25,15 @@ public static class AnalyzeCommand
         var kMax = new Option<int>("--k-max") { HelpName = "K", Description = "Largest k of S = max_k S_k (clipped to the number of classes - 1).", DefaultValueFactory = _ => TopologicalSimilarity.DefaultKMax };
         var tsne = new Option<string?>("--tsne") { HelpName = "DIR", Description = "Write 2-D t-SNE maps (CSV, PNG, SVG) of every present representation into this folder." };
         var blockSize = new Option<int>("--block-size") { HelpName = "ROWS", Description = "Rows per block of the pairwise distance pass (memory O(n x block)).", DefaultValueFactory = _ => Silhouette.DefaultBlockSize };
+        var probeK = new Option<int>("--probe-k") { HelpName = "K", Description = "Neighbours of the leave-one-out k-NN probe.", DefaultValueFactory = _ => KnnProbe.DefaultK };
+        var bootstrap = new Option<int>("--bootstrap") { HelpName = "B", Description = "Stratified bootstrap resamples of the 95% intervals (0: none).", DefaultValueFactory = _ => Bootstrap.DefaultResamples };
+        var noProbe = new Option<bool>("--no-probe") { Description = "Skip the k-NN and linear probes (the linear probe is the slow part on large bundles)." };
+        var perClass = new Option<string?>("--per-class") { HelpName = "FILE.csv", Description = "Write the per-class view (index, class, n, top1, silhouette_audio, confused_with, text_neighbour); with several bundles, FILE's name gets the bundle's folder name." };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("analyze", "Audit embedding bundles: zero-shot accuracy, silhouette, topological similarity, correlations across bundles, t-SNE maps.")
         {
-            bundles, metric, kMin, kMax, tsne, seed, json, blockSize,
+            bundles, metric, kMin, kMax, tsne, seed, json, blockSize, probeK, bootstrap, noProbe, perClass,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
@@ -39,13 +43,19 @@ public static class AnalyzeCommand
                 KMin = parse.GetValue(kMin),
                 KMax = parse.GetValue(kMax),
                 BlockSize = parse.GetValue(blockSize),
+                ProbeK = parse.GetValue(probeK),
+                Bootstrap = parse.GetValue(bootstrap),
+                Probes = !parse.GetValue(noProbe),
+                Seed = parse.GetValue(seed),
             }.Validated();
-            return Run(parse.GetValue(bundles)!, options, parse.GetValue(tsne), parse.GetValue(seed), parse.GetValue(json), ctx, token);
+            return Run(parse.GetValue(bundles)!, options, parse.GetValue(tsne), parse.GetValue(seed), parse.GetValue(json),
+                parse.GetValue(perClass), ctx, token);
         });
         return command;
     }
 
-    private static int Run(string[] paths, AuditOptions options, string? tsneDir, int seed, string? jsonPath, CommandContext ctx, CancellationToken token)
+    private static int Run(string[] paths, AuditOptions options, string? tsneDir, int seed, string? jsonPath, string? perClassPath,
+        CommandContext ctx, CancellationToken token)
     {
         bool jsonToStdout = jsonPath == "-";
         var console = Consoles.Create(jsonToStdout ? TextWriter.Null : ctx.Output);
@@ -68,18 +78,19 @@ public static class AnalyzeCommand
             audit = audit with { Tsne = maps, Retrieval = AddRetrieval(console, paths[b], token) };
             audits.Add(audit);
             RenderBundle(console, audit, options);
+            if (perClassPath is not null) AtomicFile.WriteAllText(PerClassFile(perClassPath, paths, b), ClassView.Csv(audit.PerClass));
             entries.Add(audit);
         }
         foreach (var r in retrievalBundles)
             entries.Add(BundleAudit.RetrievalOnly(r.Path, AddRetrieval(console, r.Path, token)!));
 
         var report = CrossBundleCorrelations.Compute(audits);
-        RenderCorrelations(console, report, audits.Count);
+        var correlations = CrossBundleCorrelations.Entries(audits, audits.Select(a => a.Path).ToList(), report, seed);
+        RenderCorrelations(console, report, correlations, audits.Count);
 
         if (jsonPath is not null)
         {
-            var document = new AnalyzeDocument(AnalyzeDocument.CurrentVersion, entries,
-                CrossBundleCorrelations.Entries(audits, audits.Select(a => a.Path).ToList(), report), report.Skipped,
+            var document = new AnalyzeDocument(AnalyzeDocument.CurrentVersion, entries, correlations, report.Skipped,
                 AuditSettings.From(options, seed, tsneDir is not null));
             if (jsonToStdout) ctx.Output.Write(ResultJson.ToText(document));
             else ResultJson.Write(jsonPath, document);
@@ -122,20 +133,45 @@ public static class AnalyzeCommand
             if (a.Topology[key] is { } t)
                 table.AddRow($"topology {key}", F(t.S),
                     $"k = {t.K} of {t.KMin}..{t.KMax}, chance {F(t.Chance[t.K - 1])}, chance-adjusted {F(t.SAdjusted)} (k = {t.KAdjusted}), m = {t.Points}");
+        foreach (var (r, knn, linear) in new[] { (Representation.Audio, a.Probe.Knn.Audio, a.Probe.Linear.Audio),
+                     (Representation.AudioBackbone, a.Probe.Knn.AudioBackbone, a.Probe.Linear.AudioBackbone) })
+        {
+            if (knn is not null) table.AddRow($"k-NN probe {r.Name()}", F(knn.Top1), $"leave-one-out, k = {knn.K}");
+            if (linear is not null) table.AddRow($"linear probe {r.Name()}", F(linear.Top1), $"logistic regression, {linear.Folds} folds");
+        }
+        if (a.Probe.ZeroShotShare is double share) table.AddRow("zero-shot share", F(share), "zero-shot top-1 / linear probe of audio");
+        if (a.Ci is { } ci)
+            foreach (var (name, v) in new[] { ("top-1", ci.Top1), ("silhouette audio", ci.SilhouetteAudio), ("silhouette audio_backbone", ci.SilhouetteAudioBackbone) })
+                if (v is not null) table.AddRow($"95% interval {name}", $"{F(v[0])} .. {F(v[1])}", $"stratified bootstrap, {ci.Resamples} resamples");
+        if (a.PerFold is { } pf)
+            table.AddRow("zero-shot per fold", $"{F(pf.Mean)} ± {F(pf.Std)}", string.Join(", ", pf.Folds.Select(f => $"{f.Fold}: {F(f.Top1)}")));
+        foreach (var (name, al) in new[] { (EmbeddingAudit.AudioBackboneVsAudio, a.Alignment.AudioBackboneVsAudio),
+                     (EmbeddingAudit.TextBackboneVsText, a.Alignment.TextBackboneVsText), (EmbeddingAudit.AudioVsText, a.Alignment.AudioVsText) })
+            if (al is not null)
+                table.AddRow($"CKA {name}", F(al.Cka), al.MutualKnn is double mk ? $"mutual k-NN (k = {a.Alignment.MutualKnnK}) {F(mk)}" : "");
+        if (a.Tsne is { } maps)
+            foreach (var r in new[] { Representation.Audio, Representation.AudioBackbone, Representation.Text, Representation.TextBackbone })
+                if (maps[r]?.Trustworthiness is double tw) table.AddRow($"t-SNE trustworthiness {r.Name()}", F(tw), "5 neighbours");
         foreach (var s in a.Skipped) table.AddRow("[grey]skipped[/]", "", Markup.Escape(s));
         if (a.EmptyClasses.Count > 0)
             table.Caption($"{a.EmptyClasses.Count} class(es) with no items left out of the class-level clouds: {Markup.Escape(string.Join(", ", a.EmptyClasses))}");
         console.Write(table);
     }
 
-    private static void RenderCorrelations(IAnsiConsole console, CorrelationReport report, int bundles)
+    private static string P(double? p) => p is double v ? v.ToString("0.####e+0", CultureInfo.InvariantCulture) : "n/a";
+
+    private static void RenderCorrelations(IAnsiConsole console, CorrelationReport report, IReadOnlyDictionary<string, CorrelationEntry> entries, int bundles)
     {
         if (report.Correlations.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Pearson correlations across {bundles} bundles[/]")
-                .AddColumn("pair").AddColumn(new TableColumn("rho").RightAligned()).AddColumn(new TableColumn("p").RightAligned()).AddColumn(new TableColumn("n").RightAligned());
-            foreach (var (name, r) in report.Correlations)
-                table.AddRow(name, F(r.Rho), double.IsNaN(r.P) ? "n/a" : r.P.ToString("0.####e+0", CultureInfo.InvariantCulture), r.N.ToString(CultureInfo.InvariantCulture));
+            var table = new Table().Border(TableBorder.Rounded).Title($"[bold]Correlations across {bundles} bundles[/]")
+                .AddColumn("pair").AddColumn(new TableColumn("rho").RightAligned()).AddColumn(new TableColumn("p permutation").RightAligned())
+                .AddColumn(new TableColumn("p t-test").RightAligned()).AddColumn(new TableColumn("spearman").RightAligned()).AddColumn(new TableColumn("n").RightAligned())
+                .Caption("p permutation: exact over all n! pairings for n <= 8 (no normality assumed); p t-test: scipy.stats.pearsonr's");
+            foreach (var (name, e) in entries)
+                if (report.Correlations.ContainsKey(name))
+                    table.AddRow(name, e.Rho is double r ? F(r) : "n/a", P(e.PPermutation), P(e.P), e.Spearman is double s ? F(s) : "n/a",
+                        e.N.ToString(CultureInfo.InvariantCulture));
             console.Write(table);
         }
         foreach (var s in report.Skipped) console.MarkupLine($"[grey]skipped:[/] {Markup.Escape(s)}");
@@ -156,6 +192,14 @@ public static class AnalyzeCommand
             for (int i = 2; !used.Add(candidate); i++) candidate = $"{name}_{i}";
             return Path.Combine(dir, candidate);
         }).ToArray();
+    }
+
+    /// <summary>--per-class FILE.csv: FILE itself for one bundle, FILE_&lt;bundle folder name&gt;.csv for several.</summary>
+    private static string PerClassFile(string path, string[] paths, int b)
+    {
+        if (paths.Length == 1) return path;
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(paths[b])));
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $"{Path.GetFileNameWithoutExtension(path)}_{b + 1}_{name}{Path.GetExtension(path)}");
     }
 
     /// <summary>Present while a folder's maps are being written; left behind, it says they are incomplete.</summary>

@@ -18,12 +18,18 @@ public sealed record AnalyzeDocument(
 
 /// <summary>The settings an audit ran with, as analyze's JSON and report.json record them.</summary>
 /// <param name="Tsne">Whether t-SNE maps were drawn (analyze --tsne; report without --no-tsne).</param>
-public sealed record AuditSettings(DistanceMetric Metric, int KMin, int KMax, int Seed, bool Tsne)
+/// <param name="ProbeK">Neighbours of the k-NN probe; null: probes off (--no-probe).</param>
+/// <param name="Bootstrap">Resamples of the intervals (0: none).</param>
+public sealed record AuditSettings(DistanceMetric Metric, int KMin, int KMax, int Seed, bool Tsne, int? ProbeK, int Bootstrap)
 {
     public string TsnePerplexity { get; init; } = "30, or (n - 1) / 3 when n <= 30 points";
+    /// <summary>Neighbours of every map's trustworthiness.</summary>
+    public int TrustworthinessNeighbors { get; init; } = TsneMaps.TrustworthinessNeighbors;
+    /// <summary>Neighbours of the mutual k-NN alignment.</summary>
+    public int MutualKnnK { get; init; } = Alignment.MutualK;
 
     public static AuditSettings From(AuditOptions options, int seed, bool tsne) =>
-        new(options.Metric, options.KMin, options.KMax, seed, tsne);
+        new(options.Metric, options.KMin, options.KMax, seed, tsne, options.Probes ? options.ProbeK : null, options.Bootstrap);
 }
 
 /// <summary>
@@ -35,7 +41,12 @@ public sealed record CorrelationEntry(string X, string Y, int N, IReadOnlyList<s
     IReadOnlyList<double> XValues, IReadOnlyList<double> YValues)
 {
     public double? Rho { get; init; }
+    /// <summary>The t-test's two-sided p (scipy.stats.pearsonr), which assumes normal data.</summary>
     public double? P { get; init; }
+    /// <summary>Spearman's rank correlation (scipy.stats.spearmanr).</summary>
+    public double? Spearman { get; init; }
+    /// <summary>The permutation p of Pearson's r: exact over all n! pairings for n ≤ 8, else 100,000 seeded draws.</summary>
+    public double? PPermutation { get; init; }
     public FigureFiles? Figure { get; init; }
     public PaperCorrelation? Paper { get; init; }
     public string? Note { get; init; }

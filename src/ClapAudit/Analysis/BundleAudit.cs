@@ -19,6 +19,16 @@ public sealed record BundleAudit
     public SilhouetteScores Silhouette { get; init; } = new(null, null);
     /// <summary>Topological similarity of the class-level clouds.</summary>
     public TopologyComparisons Topology { get; init; } = new(null, null, null);
+    /// <summary>Supervised ceilings on the same embeddings: k-NN and linear probes, and zero-shot's share of the ceiling.</summary>
+    public ProbeResults Probe { get; init; } = ProbeResults.None;
+    /// <summary>95% stratified bootstrap intervals; null in a retrieval-only entry.</summary>
+    public ConfidenceIntervals? Ci { get; init; }
+    /// <summary>Zero-shot top-1 per fold of folds.npy; null without folds.npy (or with one fold only).</summary>
+    public FoldResults? PerFold { get; init; }
+    /// <summary>One entry per class with items, in class-index order.</summary>
+    public IReadOnlyList<ClassResult> PerClass { get; init; } = [];
+    /// <summary>Linear CKA and mutual k-NN between representations.</summary>
+    public AlignmentComparisons Alignment { get; init; } = new(null, null, null);
     /// <summary>The 2-D maps (analyze --tsne, the report's figures); null when none were drawn.</summary>
     public TsneMapSet? Tsne { get; init; }
     /// <summary>Text-audio retrieval of a retrieval bundle (caption_audio.npy); null otherwise.</summary>
@@ -33,6 +43,18 @@ public sealed record BundleAudit
         Path = path, ItemCount = retrieval.Audio, ClassCount = 0, Retrieval = retrieval,
         Skipped = ["audit: retrieval bundle without labels.npy (retrieval metrics only)"],
     };
+}
+
+/// <summary>The k-NN probe of E_a and x_a; null: not measured.</summary>
+public sealed record KnnProbes(KnnProbeResult? Audio, KnnProbeResult? AudioBackbone);
+
+/// <summary>The linear probe of E_a and x_a; null: not measured.</summary>
+public sealed record LinearProbes(LinearProbeResult? Audio, LinearProbeResult? AudioBackbone);
+
+/// <summary>The supervised ceilings; ZeroShotShare = zero-shot top-1 / the linear probe's top-1 on E_a.</summary>
+public sealed record ProbeResults(KnnProbes Knn, LinearProbes Linear, double? ZeroShotShare)
+{
+    public static readonly ProbeResults None = new(new KnnProbes(null, null), new LinearProbes(null, null), null);
 }
 
 /// <summary>Mean silhouette coefficients by representation; null: not measured.</summary>

@@ -64,7 +64,7 @@ public static class CrossBundleCorrelations
     /// (one per audit); pairs that <paramref name="report"/> did not compute get a note instead of rho and p.
     /// </summary>
     public static IReadOnlyDictionary<string, CorrelationEntry> Entries(IReadOnlyList<BundleAudit> audits, IReadOnlyList<string> labels,
-        CorrelationReport report)
+        CorrelationReport report, int seed = 0)
     {
         var result = new Dictionary<string, CorrelationEntry>();
         foreach (var pair in Pairs)
@@ -73,7 +73,12 @@ public static class CrossBundleCorrelations
             var entry = new CorrelationEntry(pair.XLabel, pair.YLabel, points.Count, points.Select(p => labels[p.Index]).ToList(),
                 points.Select(p => p.X).ToList(), points.Select(p => p.Y).ToList());
             result[pair.Name] = report.Correlations.TryGetValue(pair.Name, out var r)
-                ? entry with { Rho = Finite(r.Rho), P = Finite(r.P) }
+                ? entry with
+                {
+                    Rho = Finite(r.Rho), P = Finite(r.P),
+                    Spearman = Finite(RankCorrelation.Spearman(entry.YValues, entry.XValues)),
+                    PPermutation = Finite(RankCorrelation.PermutationP(entry.YValues, entry.XValues, seed)),
+                }
                 : entry with { Note = $"not computed: needs at least {MinimumBundles} bundles with both values (have {points.Count})" };
         }
         return result;

@@ -66,7 +66,7 @@ public static class ReportBuilder
     public static ReportOutcome Build(GridManifest grid, ReportOptions options, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var audit = options.Audit.Validated();
+        var audit = (options.Audit with { Seed = options.Seed }).Validated();
         string html = Path.GetFullPath(options.HtmlPath), json = Path.GetFullPath(options.ResolvedJsonPath);
         string figures = options.FiguresDir, jsonBase = Path.GetDirectoryName(json)!;
         Directory.CreateDirectory(Path.GetDirectoryName(html)!);
@@ -168,7 +168,7 @@ public static class ReportBuilder
         var correlations = CrossBundleCorrelations.Compute(audits);
         var reportCorrelations = new List<ReportCorrelation>();
         var correlationEntries = new Dictionary<string, CorrelationEntry>();
-        var entries = CrossBundleCorrelations.Entries(audits, ok.Select(o => o.Setup.Label).ToList(), correlations);
+        var entries = CrossBundleCorrelations.Entries(audits, ok.Select(o => o.Setup.Label).ToList(), correlations, options.Seed);
         foreach (var pair in CrossBundleCorrelations.Pairs)
         {
             var entry = entries[pair.Name];
