@@ -79,6 +79,7 @@ public static class ReportBuilder
         // ---------------------------------------------------------------- setups
         var setups = new List<SetupOutcome>();
         var setupEntries = new List<SetupEntry>();
+        var confusionMaps = new List<ReportFigure>();
         int? classCount = grid.Classes;
         foreach (var s in grid.Setups)
         {
@@ -96,6 +97,13 @@ public static class ReportBuilder
                 classCount ??= bundle.ClassCount;
                 if (bundle.ClassCount != classCount)
                     notes.Add($"{s.Label}: {bundle.ClassCount} classes, while other bundles have {classCount}; the random guess line uses {classCount}.");
+                if (a.ZeroShot is { } z)
+                {
+                    string cm = Path.Combine(figures, $"confusion_{Safe(s.Training)}-{Safe(s.PreTraining)}");
+                    ConfusionPlot.Save(cm, ConfusionPlot.Matrix(bundle.Labels, z.Predictions, bundle.ClassCount), bundle.ClassNames,
+                        $"Zero-shot confusions, {s.Label}");
+                    confusionMaps.Add(new ReportFigure(s.Label, cm + ".png"));
+                }
                 row = row with
                 {
                     Top1 = a.ZeroShot?.Top1, Top5 = a.ZeroShot?.Top5,
@@ -194,6 +202,7 @@ public static class ReportBuilder
 
         // ---------------------------------------------------------------- tables, versions, output
         var tables = new List<ReportTable> { SetupTable(setups) };
+        tables.AddRange(AuditTables.All(setups, correlationEntries));
         if (backbones.Count > 0)
             tables.Add(new ReportTable("Backbones before cross-modal training (Figure 4 bundles)",
                 ["bundle", "representation", $"silhouette of x_a ({audit.Metric.Name()})", "status"],
@@ -220,6 +229,7 @@ public static class ReportBuilder
             Setups = setups.Select(s => s.Row).ToList(),
             Correlations = reportCorrelations,
             BackboneMaps = backbones.Select(b => b.Figure).ToList(),
+            ConfusionMaps = confusionMaps,
             Tables = tables,
             Notes = notes,
             Orderings = PaperOrderings.Check([.. setups.Select(s => s.Row)]),
@@ -236,7 +246,7 @@ public static class ReportBuilder
             Title: grid.Title,
             Created: data.Created,
             Html: Rel(html),
-            FiguresDir: options.Tsne || reportCorrelations.Any(c => c.ScatterImage is not null) ? Rel(figures) : null,
+            FiguresDir: options.Tsne || confusionMaps.Count > 0 || reportCorrelations.Any(c => c.ScatterImage is not null) ? Rel(figures) : null,
             NClasses: classCount,
             RandomGuess: classCount is int c && c > 0 ? 1.0 / c : null,
             Settings: AuditSettings.From(audit, options.Seed, options.Tsne),

@@ -98,6 +98,25 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void TheReviewersTablesAndConfusionMapsCarryTheAuditsNumbers()
+    {
+        using var dir = Fixtures.TempDir();
+        var outcome = Build(dir);
+        var dd = outcome.Setups.Single(s => s.Setup.Label == "dirty/dirty").Audit!;
+        var ceiling = outcome.Data.Tables.Single(t => t.Title.StartsWith("Backbone ceiling"));
+        var row = ceiling.Rows.Single(r => r[0] == "dirty/dirty");
+        Assert.Equal(dd.ZeroShot!.Top1.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), row[1]);
+        Assert.Equal(dd.Probe.Linear.Audio!.Top1.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), row[3]);
+        Assert.Equal(6, outcome.Data.ConfusionMaps.Count); // one per measured setup
+        var perClass = outcome.Data.Tables.Single(t => t.Title == "Per class, dirty/dirty (sorted by zero-shot accuracy)");
+        var accuracies = perClass.Rows.Select(r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(accuracies.Order(), accuracies);
+        string html = File.ReadAllText(outcome.HtmlPath);
+        Assert.Contains("id=\"confusion\"", html);
+        Assert.Contains("Correlations: which p to trust", html);
+    }
+
+    [Fact]
     public void ReportJsonHasTheDocumentedKeys()
     {
         using var dir = Fixtures.TempDir();
