@@ -73,16 +73,21 @@ public static class Alignment
     {
         Guard.Match(x.Rows == y.Rows, $"mutual k-NN: the representations have {x.Rows} and {y.Rows} rows; rows must correspond");
         int n = x.Rows;
-        var nx = NearestItems.Of(x, k, metric, blockSize, cancellationToken);
-        var ny = NearestItems.Of(y, k, metric, blockSize, cancellationToken);
+        return MutualKnn(NearestItems.Of(x, k, metric, blockSize, cancellationToken), NearestItems.Of(y, k, metric, blockSize, cancellationToken), k, n, k);
+    }
+
+    /// <summary>Mutual k-NN from neighbour lists of <paramref name="stored"/> per row (nearest first), using the first k.</summary>
+    public static double MutualKnn(int[] nx, int[] ny, int stored, int n, int k)
+    {
+        Guard.Setting(k >= 1 && k <= stored && nx.Length == n * stored && ny.Length == n * stored, $"mutual k-NN: k {k} of {stored} stored neighbours");
         double total = 0;
         var set = new HashSet<int>();
         for (int i = 0; i < n; i++)
         {
             set.Clear();
-            for (int j = 0; j < k; j++) set.Add(nx[i * k + j]);
+            for (int j = 0; j < k; j++) set.Add(nx[i * stored + j]);
             int shared = 0;
-            for (int j = 0; j < k; j++) if (set.Contains(ny[i * k + j])) shared++;
+            for (int j = 0; j < k; j++) if (set.Contains(ny[i * stored + j])) shared++;
             total += (double)shared / k;
         }
         return total / n;

@@ -69,7 +69,8 @@ public static class EmbeddingAudit
             bundle.IsBackboneOnly ? backboneOnly : "no text_backbone.npy");
         Compare(AudioVsText, audioMeans, text, backboneOnly);
 
-        var probe = Probes(bundle, zeroShot, options, skipped, progress, cancellationToken);
+        var neighbours = new Neighbours(bundle, options, cancellationToken);
+        var probe = Probes(bundle, zeroShot, options, neighbours, skipped, progress, cancellationToken);
 
         progress?.Report("intervals, folds, classes");
         ConfidenceIntervals? ci = null;
@@ -95,7 +96,7 @@ public static class EmbeddingAudit
         var perClass = ClassView.PerClass(bundle, zeroShot?.Predictions, samplesAudio, options.Metric);
 
         progress?.Report("alignment");
-        var alignment = AlignmentOf(bundle, present, audioMeans, text, options, skipped, cancellationToken);
+        var alignment = AlignmentOf(bundle, present, audioMeans, text, options, neighbours, skipped);
 
         TopologyResult? T(string name) => topology.GetValueOrDefault(name);
         return new BundleAudit
@@ -109,8 +110,8 @@ public static class EmbeddingAudit
     }
 
     /// <summary>The k-NN and linear probes of E_a and x_a, and zero-shot's share of the linear ceiling on E_a.</summary>
-    private static ProbeResults Probes(EmbeddingBundle bundle, ZeroShotResult? zeroShot, AuditOptions options, List<string> skipped,
-        IProgress<string>? progress, CancellationToken token)
+    private static ProbeResults Probes(EmbeddingBundle bundle, ZeroShotResult? zeroShot, AuditOptions options, Neighbours neighbours,
+        List<string> skipped, IProgress<string>? progress, CancellationToken token)
     {
         if (!options.Probes) { skipped.Add("probe: --no-probe"); return ProbeResults.None; }
         var folds = LinearProbe.FoldsOf(bundle.Labels, bundle.Folds, options.Seed);
@@ -124,7 +125,8 @@ public static class EmbeddingAudit
             else
             {
                 progress?.Report($"k-NN probe of {name}");
-                var knn = KnnProbe.Score(x, bundle.Labels, options.ProbeK, options.Metric, options.BlockSize, token);
+                var predicted = KnnProbe.FromNeighbours(neighbours.Of(rep)!, neighbours.Stored, bundle.Labels, options.ProbeK);
+                var knn = new KnnProbeResult((double)predicted.Where((p, i) => p == bundle.Labels[i]).Count() / x.Rows, options.ProbeK);
                 if (rep == Representation.Audio) knnAudio = knn; else knnBackbone = knn;
             }
             progress?.Report($"linear probe of {name}");
@@ -137,14 +139,15 @@ public static class EmbeddingAudit
 
     /// <summary>Linear CKA of the three pairs (items, classes, class means) and mutual k-NN of x_a vs E_a on items.</summary>
     private static AlignmentComparisons AlignmentOf(EmbeddingBundle bundle, int[] present, EmbeddingMatrix? audioMeans, EmbeddingMatrix? text,
-        AuditOptions options, List<string> skipped, CancellationToken token)
+        AuditOptions options, Neighbours neighbours, List<string> skipped)
     {
         AlignmentScores? items = null, classes = null, means = null;
         if (bundle.Audio is not null && bundle.AudioBackbone is not null)
         {
             double? mutual = null;
             if (Alignment.MutualK <= bundle.ItemCount - 1)
-                mutual = Alignment.MutualKnn(bundle.AudioBackbone, bundle.Audio, Alignment.MutualK, options.Metric, options.BlockSize, token);
+                mutual = Alignment.MutualKnn(neighbours.Of(Representation.AudioBackbone)!, neighbours.Of(Representation.Audio)!, neighbours.Stored,
+                    bundle.ItemCount, Alignment.MutualK);
             else skipped.Add($"alignment.{AudioBackboneVsAudio}.mutual_knn: needs more than {Alignment.MutualK} items");
             items = new AlignmentScores(Alignment.LinearCka(bundle.AudioBackbone, bundle.Audio), mutual);
         }
@@ -156,6 +159,24 @@ public static class EmbeddingAudit
             means = new AlignmentScores(Alignment.LinearCka(audioMeans, text), null);
         else skipped.Add($"alignment.{AudioVsText}: needs audio.npy and text.npy");
         return new AlignmentComparisons(items, classes, means);
+    }
+
+    /// <summary>
+    /// The nearest other items of E_a and x_a, computed once (lazily) with as many neighbours as the k-NN probe and the
+    /// mutual k-NN need, so that each representation takes one neighbour pass.
+    /// </summary>
+    private sealed class Neighbours(EmbeddingBundle bundle, AuditOptions options, CancellationToken token)
+    {
+        private readonly Dictionary<Representation, int[]> _lists = [];
+        public int Stored { get; } = Math.Min(Math.Max(options.Probes ? options.ProbeK : 0, Alignment.MutualK), bundle.ItemCount - 1);
+
+        public int[]? Of(Representation r)
+        {
+            if (_lists.TryGetValue(r, out var list)) return list;
+            var x = r == Representation.Audio ? bundle.Audio : bundle.AudioBackbone;
+            if (x is null || Stored < 1) return null;
+            return _lists[r] = NearestItems.Of(x, Stored, options.Metric, options.BlockSize, token);
+        }
     }
 
     private static double[] SilhouetteOf(EmbeddingBundle bundle, EmbeddingMatrix x, string file, AuditOptions options, CancellationToken token)

@@ -27,14 +27,21 @@ public static class KnnProbe
         int n = x.Rows;
         Guard.Match(labels.Count == n, $"k-NN probe: {labels.Count} labels for {n} rows");
         Guard.Setting(k >= 1 && k <= n - 1, $"k-NN probe: --probe-k must be between 1 and n - 1 = {n - 1}, got {k}");
-        var neighbours = NearestItems.Of(x, k, metric, blockSize, cancellationToken);
+        return FromNeighbours(NearestItems.Of(x, k, metric, blockSize, cancellationToken), k, labels, k);
+    }
+
+    /// <summary>The predictions from neighbour lists of <paramref name="stored"/> per item (nearest first), using the first k.</summary>
+    public static int[] FromNeighbours(int[] neighbours, int stored, IReadOnlyList<int> labels, int k)
+    {
+        int n = labels.Count;
+        Common.Guard.Setting(k >= 1 && k <= stored && neighbours.Length == n * stored, $"k-NN probe: k {k} of {stored} stored neighbours");
         int classes = labels.Max() + 1;
         var predictions = new int[n];
         var votes = new int[classes];
         for (int i = 0; i < n; i++)
         {
             Array.Clear(votes);
-            for (int j = 0; j < k; j++) votes[labels[neighbours[i * k + j]]]++;
+            for (int j = 0; j < k; j++) votes[labels[neighbours[i * stored + j]]]++;
             int best = 0;
             for (int c = 1; c < classes; c++) if (votes[c] > votes[best]) best = c;
             predictions[i] = best;

@@ -29,6 +29,18 @@ public class ReviewerAuditTests
         Assert.Equal(expected.GetProperty("audio_backbone").GetDouble(), KnnProbe.Score(b.AudioBackbone!, b.Labels, 5, m).Top1, 12);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(12)]
+    public void TheAuditsSharedNeighbourListsGiveTheSameProbeAndMutualKnnAsTheRoutines(int k)
+    {
+        var b = Bundle();
+        var audit = EmbeddingAudit.Run(b, new AuditOptions { ProbeK = k, Bootstrap = 0 });
+        Assert.Equal(KnnProbe.Score(b.Audio!, b.Labels, k).Top1, audit.Probe.Knn.Audio!.Top1);
+        Assert.Equal(KnnProbe.Score(b.AudioBackbone!, b.Labels, k).Top1, audit.Probe.Knn.AudioBackbone!.Top1);
+        Assert.Equal(Alignment.MutualKnn(b.AudioBackbone!, b.Audio!), audit.Alignment.AudioBackboneVsAudio!.MutualKnn);
+    }
+
     [Fact]
     public void KnnVoteTiesGoToTheLowestClassIndex()
     {
