@@ -78,7 +78,6 @@ public static class EmbedCommand
                         pre, null, mel, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, new SyncProgress<string>(w => ctx.Error.WriteLine($"warning: {w}")), 0, token);
                     return 0;
                 });
-                WriteFolds(outDir, data);
                 ctx.Output.WriteLine($"wrote backbone embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
                 return ExitCodes.Ok;
             }
@@ -90,17 +89,9 @@ public static class EmbedCommand
                 EmbeddingExport.Export(loaded, data, outDir, parse.GetValue(prompt)!, parse.GetValue(batchSize), p, token);
                 return 0;
             });
-            WriteFolds(outDir, data);
             ctx.Output.WriteLine($"wrote embeddings of {data.Items.Count} clips and {data.ClassNames.Count} prompts to {outDir}");
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>folds.npy: the fold of each row (int64; 0 for a labelled folder, which has none).</summary>
-    private static void WriteFolds(string outDir, ZeroShotTestSet data)
-    {
-        var folds = data.Items.Select(i => (long)i.Fold).ToArray();
-        NpyArray.WriteInt64(Path.Combine(outDir, "folds.npy"), folds, folds.Length);
     }
 }

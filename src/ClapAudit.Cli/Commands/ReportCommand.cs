@@ -177,9 +177,9 @@ public static class ReportCommand
         foreach (var r in o.Data.Correlations.Where(r => r.Note is not null).Take(1))
             console.MarkupLine($"[yellow]{Markup.Escape(r.Note!)}[/]");
         foreach (var s in o.Setups.Where(s => s.Reason is not null))
-            console.MarkupLine($"[yellow]{Markup.Escape(s.Setup.Label)} {s.Status}:[/] {Markup.Escape(s.Reason!)}");
+            console.MarkupLine($"[yellow]{Markup.Escape(s.Setup.Label)} {s.Status.Name()}:[/] {Markup.Escape(s.Reason!)}");
         foreach (var b in o.Backbones.Where(b => b.Reason is not null))
-            console.MarkupLine($"[yellow]backbone '{Markup.Escape(b.Backbone.Caption)}' {b.Status}:[/] {Markup.Escape(b.Reason!)}");
+            console.MarkupLine($"[yellow]backbone '{Markup.Escape(b.Backbone.Caption)}' {b.Status.Name()}:[/] {Markup.Escape(b.Reason!)}");
         if (o.Data.Orderings.Count > 0)
         {
             foreach (string measure in o.Data.Orderings.Select(x => x.Measure).Distinct())

@@ -121,7 +121,10 @@ public static class TrainCommand
                             {
                                 ["epoch"] = p.Epoch, ["global_step"] = p.GlobalStep, ["phase"] = p.Phase.ToString().ToLowerInvariant(),
                                 ["train_loss"] = Num(p.EpochLoss), ["val_loss"] = Num(p.ValLoss), ["lr"] = p.LearningRate,
-                                ["val_retrieval"] = p.Retrieval?.ToJson(),
+                                ["val_retrieval"] = p.Retrieval is { } r ? new Dictionary<string, object>
+                                {
+                                    ["t2a"] = Scores(r.TextToAudio), ["a2t"] = Scores(r.AudioToText),
+                                } : null,
                             }));
                             ctx.Output.Flush();
                         }
@@ -143,6 +146,9 @@ public static class TrainCommand
         }
 
         private static double? Num(double v) => double.IsFinite(v) ? v : null;
+
+        private static Dictionary<string, double> Scores(RetrievalScores s) =>
+            new() { ["r1"] = s.R1, ["r5"] = s.R5, ["r10"] = s.R10, ["map10"] = s.Map10 };
 
         private static string Retrieval(RetrievalResult? r) => r is null ? "" : string.Create(CultureInfo.InvariantCulture,
             $", val R@1/R@10 text-to-audio {r.TextToAudio.R1:F3}/{r.TextToAudio.R10:F3}, audio-to-text {r.AudioToText.R1:F3}/{r.AudioToText.R10:F3}");

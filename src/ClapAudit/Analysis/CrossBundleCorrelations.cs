@@ -19,17 +19,17 @@ public static class CrossBundleCorrelations
 
     private static double? Top1(BundleAudit a) => a.ZeroShot?.Top1;
     private static double? LogTop1(BundleAudit a) => a.ZeroShot is { Top1: > 0 } z ? Math.Log(z.Top1) : null;
-    private static Func<BundleAudit, double?> Sil(string key) => a => a.Silhouette.TryGetValue(key, out var s) ? s : null;
-    private static Func<BundleAudit, double?> Topo(string key) => a => a.Topology.TryGetValue(key, out var t) ? t.S : null;
+    private static Func<BundleAudit, double?> Sil(Representation r) => a => a.Silhouette[r];
+    private static Func<BundleAudit, double?> Topo(string name) => a => a.Topology[name]?.S;
 
     /// <summary>The pairs in report order: the paper's two first. x is the separability measure, y the accuracy.</summary>
     public static readonly IReadOnlyList<CorrelationPair> Pairs =
     [
-        new(Top1VsSilhouetteAudio, "silhouette of E_a", "top-1 accuracy", Sil("audio"), Top1),
+        new(Top1VsSilhouetteAudio, "silhouette of E_a", "top-1 accuracy", Sil(Representation.Audio), Top1),
         new(LogTop1VsTopologyAudioVsText, "S(E_a, E_t)", "log top-1 accuracy", Topo(EmbeddingAudit.AudioVsText), LogTop1),
-        new("top1_vs_silhouette_audio_backbone", "silhouette of x_a", "top-1 accuracy", Sil("audio_backbone"), Top1),
+        new("top1_vs_silhouette_audio_backbone", "silhouette of x_a", "top-1 accuracy", Sil(Representation.AudioBackbone), Top1),
         new("top1_vs_topology_audio_vs_text", "S(E_a, E_t)", "top-1 accuracy", Topo(EmbeddingAudit.AudioVsText), Top1),
-        new("silhouette_audio_vs_silhouette_audio_backbone", "silhouette of x_a", "silhouette of E_a", Sil("audio_backbone"), Sil("audio")),
+        new("silhouette_audio_vs_silhouette_audio_backbone", "silhouette of x_a", "silhouette of E_a", Sil(Representation.AudioBackbone), Sil(Representation.Audio)),
     ];
 
     public static CorrelationReport Compute(IReadOnlyList<BundleAudit> audits)
@@ -58,6 +58,33 @@ public static class CrossBundleCorrelations
         }
         return new CorrelationReport(result, skipped);
     }
+
+    /// <summary>
+    /// Every pair as a <see cref="CorrelationEntry"/> (report order), its points labelled by <paramref name="labels"/>
+    /// (one per audit); pairs that <paramref name="report"/> did not compute get a note instead of rho and p.
+    /// </summary>
+    public static IReadOnlyDictionary<string, CorrelationEntry> Entries(IReadOnlyList<BundleAudit> audits, IReadOnlyList<string> labels,
+        CorrelationReport report, int seed = 0)
+    {
+        var result = new Dictionary<string, CorrelationEntry>();
+        foreach (var pair in Pairs)
+        {
+            var points = Points(pair, audits);
+            var entry = new CorrelationEntry(pair.XLabel, pair.YLabel, points.Count, points.Select(p => labels[p.Index]).ToList(),
+                points.Select(p => p.X).ToList(), points.Select(p => p.Y).ToList());
+            result[pair.Name] = report.Correlations.TryGetValue(pair.Name, out var r)
+                ? entry with
+                {
+                    Rho = Finite(r.Rho), P = Finite(r.P),
+                    Spearman = Finite(RankCorrelation.Spearman(entry.YValues, entry.XValues)),
+                    PPermutation = Finite(RankCorrelation.PermutationP(entry.YValues, entry.XValues, seed)),
+                }
+                : entry with { Note = $"not computed: needs at least {MinimumBundles} bundles with both values (have {points.Count})" };
+        }
+        return result;
+    }
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
     /// <summary>The (x, y) values of the audits that have both, with each audit's index in <paramref name="audits"/>.</summary>
     public static List<(int Index, double X, double Y)> Points(CorrelationPair pair, IReadOnlyList<BundleAudit> audits) =>

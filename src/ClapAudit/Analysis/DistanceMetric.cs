@@ -3,12 +3,13 @@ using ClapAudit.Common;
 namespace ClapAudit.Analysis;
 
 /// <summary>How distances between embeddings are measured (scikit-learn's names and definitions).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DistanceMetric>))]
 public enum DistanceMetric
 {
     /// <summary>1 - cos(x, y), clipped to [0, 2]; the paper's choice.</summary>
-    Cosine,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("cosine")] Cosine,
     /// <summary>||x - y||_2.</summary>
-    Euclidean,
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("euclidean")] Euclidean,
 }
 
 public static class DistanceMetrics

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ClapAudit.Common;
 using ClapAudit.Evaluation;
 
@@ -11,8 +12,21 @@ namespace ClapAudit.Analysis;
 /// <remarks>SAdjusted: max over the same k range of (S_k - chance_k) / (1 - chance_k): 0 at chance, 1 for identical neighbourhoods.</remarks>
 /// <remarks>KAdjusted: the k of SAdjusted.</remarks>
 /// <remarks>Points: m, the number of points compared.</remarks>
-public sealed record TopologyResult(double S, int K, double[] Curve, double[] Chance, double SAdjusted, int KAdjusted,
-    int Points, int KMin, int KMax);
+/// <remarks>JSON (one spelling, docs/schema): s, k, chance (at k), s_adjusted, k_adjusted, curve, chance_curve, m, k_min, k_max.</remarks>
+public sealed record TopologyResult(
+    double S,
+    int K,
+    [property: JsonPropertyOrder(3)] double[] Curve,
+    [property: JsonPropertyName("chance_curve"), JsonPropertyOrder(4)] double[] Chance,
+    [property: JsonPropertyOrder(1)] double SAdjusted,
+    [property: JsonPropertyOrder(2)] int KAdjusted,
+    [property: JsonPropertyName("m"), JsonPropertyOrder(5)] int Points,
+    [property: JsonPropertyOrder(5)] int KMin,
+    [property: JsonPropertyOrder(5)] int KMax)
+{
+    /// <summary>The chance level at <see cref="K"/>.</summary>
+    [JsonPropertyName("chance")] public double ChanceAtK => Chance[K - 1];
+}
 
 /// <summary>
 /// Topological similarity of two point clouds whose rows correspond (row i of P and of Q are the same entity).

@@ -18,6 +18,7 @@ public sealed class EmbeddingBundle
     public const string TextBackboneFile = "text_backbone.npy";
     public const string LabelsFile = "labels.npy";
     public const string ClassesFile = "classes.txt";
+    public const string FoldsFile = "folds.npy";
 
     public string Path { get; }
     /// <summary>E_a; null in a backbone-only bundle.</summary>
@@ -28,6 +29,8 @@ public sealed class EmbeddingBundle
     public EmbeddingMatrix? TextBackbone { get; }
     public int[] Labels { get; }
     public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>The fold of each item (folds.npy: ESC-50 1..5); null when the bundle has none.</summary>
+    public int[]? Folds { get; }
 
     public int ItemCount => Labels.Length;
     public int ClassCount => ClassNames.Count;
@@ -37,9 +40,10 @@ public sealed class EmbeddingBundle
     /// <summary>Builds a bundle from arrays in memory, checking that they fit together.</summary>
     /// <remarks>audio and text: both present, or both null for a backbone-only bundle (then audioBackbone is required).</remarks>
     public EmbeddingBundle(string path, EmbeddingMatrix? audio, EmbeddingMatrix? text, int[] labels, IReadOnlyList<string> classNames,
-        EmbeddingMatrix? audioBackbone = null, EmbeddingMatrix? textBackbone = null)
+        EmbeddingMatrix? audioBackbone = null, EmbeddingMatrix? textBackbone = null, int[]? folds = null)
     {
         Path = path;
+        Folds = folds;
         Audio = audio;
         Text = text;
         Labels = labels;
@@ -63,8 +67,9 @@ public sealed class EmbeddingBundle
         var audioBackbone = ReadMatrix(F(AudioBackboneFile), required: false);
         var textBackbone = ReadMatrix(F(TextBackboneFile), required: false);
         var labels = ReadLabels(F(LabelsFile), classes.Length);
+        var folds = File.Exists(F(FoldsFile)) ? ReadFolds(F(FoldsFile)) : null;
 
-        return new EmbeddingBundle(folder, audio, text, labels, classes, audioBackbone, textBackbone);
+        return new EmbeddingBundle(folder, audio, text, labels, classes, audioBackbone, textBackbone, folds);
     }
 
     private void Validate()
@@ -93,6 +98,8 @@ public sealed class EmbeddingBundle
         }
         if (AudioBackbone is not null)
             Guard.Match(AudioBackbone.Rows == n, $"{F(AudioBackboneFile)}: {AudioBackbone.Rows} rows, but {F(itemsFile)} has {n}");
+        if (Folds is not null)
+            Guard.Match(Folds.Length == n, $"{F(FoldsFile)}: {Folds.Length} folds, but {F(itemsFile)} has {n} rows");
         if (TextBackbone is not null)
             Guard.Match(TextBackbone.Rows == c, $"{F(TextBackboneFile)}: {TextBackbone.Rows} rows, but {F(ClassesFile)} names {c} classes");
     }
@@ -139,6 +146,14 @@ public sealed class EmbeddingBundle
 
     /// <summary>A shape as NumPy prints it: (80,) or (20, 4).</summary>
     private static string ShapeText(int[] shape) => shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
+
+    private static int[] ReadFolds(string path)
+    {
+        var npy = NpyArray.Read(path);
+        Guard.Data(npy.IsInteger && !npy.DType.Contains('b') && npy.Rank == 1,
+            $"{path}: dtype {npy.DType}, shape {ShapeText(npy.Shape)}, expected one integer fold per item");
+        return npy.ToInt64Array(path).Select(f => (int)Math.Clamp(f, int.MinValue, int.MaxValue)).ToArray();
+    }
 
     private static int[] ReadLabels(string path, int classCount)
     {

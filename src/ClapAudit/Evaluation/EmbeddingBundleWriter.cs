@@ -40,6 +40,8 @@ public static class EmbeddingBundleWriter
             if (bundle.TextBackbone is not null) WriteMatrix(F(EmbeddingBundle.TextBackboneFile), bundle.TextBackbone);
             long[] labels = bundle.Labels.Select(l => (long)l).ToArray();
             NpyArray.WriteInt64(F(EmbeddingBundle.LabelsFile), labels, labels.Length);
+            if (bundle.Folds is not null)
+                NpyArray.WriteInt64(F(EmbeddingBundle.FoldsFile), bundle.Folds.Select(f => (long)f).ToArray(), bundle.Folds.Length);
             AtomicFile.WriteAllText(F(EmbeddingBundle.ClassesFile), string.Join("\n", bundle.ClassNames) + "\n");
             writeExtras?.Invoke(staging);
             SwapIn(staging, target);
@@ -55,7 +57,7 @@ public static class EmbeddingBundleWriter
     [
         EmbeddingBundle.LabelsFile, EmbeddingBundle.AudioFile, EmbeddingBundle.TextFile,
         EmbeddingBundle.AudioBackboneFile, EmbeddingBundle.TextBackboneFile, EmbeddingBundle.ClassesFile,
-        EmbeddingExport.ItemsFile,
+        EmbeddingExport.ItemsFile, EmbeddingBundle.FoldsFile,
     ];
 
     /// <summary>

@@ -21,12 +21,15 @@ public static class EmbeddingExport
 {
     public const string ItemsFile = "items.txt";
 
+    /// <summary>folds.npy of a bundle: the fold of each row (ESC-50 1..5, UrbanSound8K 1..10; 0 for a labelled folder).</summary>
+    private static int[] FoldsOf(ZeroShotTestSet data) => data.Items.Select(i => i.Fold).ToArray();
+
     public static void Export(LoadedClap model, ZeroShotTestSet data, string bundleDir, string promptTemplate = Esc50Options.DefaultPromptTemplate,
         int batchSize = 32, IProgress<int>? progress = null, CancellationToken ct = default)
     {
         var (xa, ea, xt, et, labels) = Compute(model, data, promptTemplate, batchSize, progress, ct);
         var bundle = new EmbeddingBundle(bundleDir, ea.ToMatrix(), et.ToMatrix(), labels.ToArray(), data.ClassNames,
-            xa.ToMatrix(), xt.ToMatrix());
+            xa.ToMatrix(), xt.ToMatrix(), FoldsOf(data));
         EmbeddingBundleWriter.Write(bundle, bundleDir, staging => WriteItems(staging, data));
     }
 
@@ -46,7 +49,7 @@ public static class EmbeddingExport
             (ids, mask) => (text.EmbedText(ids, mask), null), device, batchSize, ct);
         // A backbone-only bundle: no E_a/E_t (the paper's Figure 4).
         var labels = data.Items.Select(i => i.Target).ToArray();
-        var bundle = new EmbeddingBundle(bundleDir, null, null, labels, data.ClassNames, xa.ToMatrix(), xt.ToMatrix());
+        var bundle = new EmbeddingBundle(bundleDir, null, null, labels, data.ClassNames, xa.ToMatrix(), xt.ToMatrix(), FoldsOf(data));
         EmbeddingBundleWriter.Write(bundle, bundleDir, staging => WriteItems(staging, data));
     }
 

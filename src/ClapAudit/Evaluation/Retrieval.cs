@@ -6,20 +6,15 @@ using ClapAudit.Common;
 namespace ClapAudit.Evaluation;
 
 /// <summary>Recall at 1, 5, 10 and mAP@10 of one retrieval direction.</summary>
-public sealed record RetrievalScores(double R1, double R5, double R10, double Map10)
-{
-    public JsonObject ToJson() => new() { ["r1"] = R1, ["r5"] = R5, ["r10"] = R10, ["map10"] = Map10 };
-}
+public sealed record RetrievalScores(double R1, double R5, double R10, double Map10);
 
 /// <summary>Text-to-audio and audio-to-text retrieval on one bundle: the <c>retrieval</c> entry of analyze's
 /// JSON.</summary>
-public sealed record RetrievalResult(RetrievalScores TextToAudio, RetrievalScores AudioToText, int Audio, int Captions)
-{
-    public JsonObject ToJson() => new()
-    {
-        ["t2a"] = TextToAudio.ToJson(), ["a2t"] = AudioToText.ToJson(), ["audio"] = Audio, ["captions"] = Captions,
-    };
-}
+public sealed record RetrievalResult(
+    [property: System.Text.Json.Serialization.JsonPropertyName("t2a")] RetrievalScores TextToAudio,
+    [property: System.Text.Json.Serialization.JsonPropertyName("a2t")] RetrievalScores AudioToText,
+    int Audio,
+    int Captions);
 
 /// <summary>
 /// A retrieval bundle (<c>embed --retrieval</c>, docs/formats.md): <c>audio.npy</c> (one row per clip),

@@ -5,7 +5,7 @@ namespace ClapAudit.Evaluation;
 
 /// <summary>Zero-shot accuracy of audio embeddings against one text embedding per class.</summary>
 /// <remarks>Predictions: the top-1 class of each item.</remarks>
-public sealed record ZeroShotResult(double Top1, double Top5, int[] Predictions);
+public sealed record ZeroShotResult(double Top1, double Top5, [property: System.Text.Json.Serialization.JsonIgnore] int[] Predictions);
 
 /// <summary>
 /// Zero-shot classification as CLAP does it: the class of item i is argmax_c cos(E_a[i], E_t[c])

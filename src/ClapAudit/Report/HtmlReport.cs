@@ -127,9 +127,25 @@ public static class HtmlReport
         if (data.BackboneMaps.Count == 0) h.Append("<div class=\"missing\">missing (no backbone-only bundles)</div>");
         h.Append("</div></section>");
 
+        if (data.ConfusionMaps.Count > 0)
+        {
+            h.Append("<section id=\"confusion\"><h2>Zero-shot confusion matrices</h2><p class=\"hint\">Row: true class, column: predicted class; ")
+             .Append("each row is the share of the class's items. Click a panel to see it full size.</p><div class=\"grid3\">");
+            int cm = 1;
+            foreach (var f in data.ConfusionMaps)
+            {
+                h.Append("<figure>");
+                if (File.Exists(f.ImagePath)) Zoomable(h, f.ImagePath, f.Caption, $"cm{cm++}"); else Missing(h, "missing");
+                h.Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
+            }
+            h.Append("</div></section>");
+        }
+
         foreach (var table in data.Tables)
         {
-            h.Append("<section><h2>").Append(E(table.Title)).Append("</h2><table><thead><tr>");
+            h.Append("<section><h2>").Append(E(table.Title)).Append("</h2>");
+            if (table.Note is not null) h.Append("<p>").Append(E(table.Note)).Append("</p>");
+            h.Append("<table><thead><tr>");
             foreach (var col in table.Header) h.Append("<th>").Append(E(col)).Append("</th>");
             h.Append("</tr></thead><tbody>");
             foreach (var row in table.Rows)

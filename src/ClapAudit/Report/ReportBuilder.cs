@@ -26,11 +26,11 @@ public sealed record ReportOptions
     public string FiguresDir => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(HtmlPath))!, Path.GetFileNameWithoutExtension(HtmlPath) + "_files");
 }
 
-/// <summary>How one setup came out: "ok", "missing" (no bundle yet) or "unreadable" (Reason says why).</summary>
-public sealed record SetupOutcome(GridManifestSetup Setup, string Status, string? Reason, BundleAudit? Audit, ReportSetup Row);
+/// <summary>How one setup came out: ok, missing (no bundle yet) or unreadable (Reason says why).</summary>
+public sealed record SetupOutcome(GridManifestSetup Setup, BundleStatus Status, string? Reason, BundleAudit? Audit, ReportSetup Row);
 
 /// <summary>How one backbone-only bundle came out; Silhouette of x_a when measured.</summary>
-public sealed record BackboneOutcome(GridManifestBackbone Backbone, string Status, string? Reason, double? Silhouette, ReportFigure Figure);
+public sealed record BackboneOutcome(GridManifestBackbone Backbone, BundleStatus Status, string? Reason, double? Silhouette, ReportFigure Figure);
 
 /// <summary>What <see cref="ReportBuilder"/> produced: the report's data, the files written and the per-setup outcomes.</summary>
 public sealed record ReportOutcome(
@@ -41,7 +41,11 @@ public sealed record ReportOutcome(
     IReadOnlyList<SetupOutcome> Setups,
     IReadOnlyList<BackboneOutcome> Backbones,
     CorrelationReport Correlations,
-    JsonObject Json);
+    ReportDocument Document)
+{
+    /// <summary>report.json as written, for reading by key.</summary>
+    public JsonObject Json => JsonNode.Parse(ResultJson.ToText(Document))!.AsObject();
+}
 
 /// <summary>
 /// Builds the paper's report (issue 7) from a grid folder or from a list of bundles: audits every setup
@@ -62,7 +66,7 @@ public static class ReportBuilder
     public static ReportOutcome Build(GridManifest grid, ReportOptions options, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var audit = options.Audit.Validated();
+        var audit = (options.Audit with { Seed = options.Seed }).Validated();
         string html = Path.GetFullPath(options.HtmlPath), json = Path.GetFullPath(options.ResolvedJsonPath);
         string figures = options.FiguresDir, jsonBase = Path.GetDirectoryName(json)!;
         Directory.CreateDirectory(Path.GetDirectoryName(html)!);
@@ -74,30 +78,36 @@ public static class ReportBuilder
 
         // ---------------------------------------------------------------- setups
         var setups = new List<SetupOutcome>();
-        var setupJson = new JsonArray();
+        var setupEntries = new List<SetupEntry>();
+        var confusionMaps = new List<ReportFigure>();
         int? classCount = grid.Classes;
         foreach (var s in grid.Setups)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var row = new ReportSetup(s.Training, s.PreTraining) { BundlePath = s.Bundle };
-            var j = new JsonObject { ["training"] = s.Training, ["pretraining"] = s.PreTraining, ["label"] = s.Label, ["bundle"] = Rel(s.Bundle) };
-            var bundle = TryLoad(s.Bundle, options.StrictBundles, out string status, out string? reason);
+            var bundle = TryLoad(s.Bundle, options.StrictBundles, out var status, out string? reason);
             // An unfinished setup may have no run.json yet; say so only for a measured one.
             var (settingsText, settingsNode) = ReadRunSettings(s.Run, bundle is null ? null : notes);
             row = row with { SettingsJson = settingsText };
-            progress?.Report($"{s.Label}: {(bundle is null ? status : "audit")}");
+            progress?.Report($"{s.Label}: {(bundle is null ? status.Name() : "audit")}");
             BundleAudit? a = null;
-            var figs = new JsonObject();
             if (bundle is not null)
             {
                 a = EmbeddingAudit.Run(bundle, audit, cancellationToken: cancellationToken);
                 classCount ??= bundle.ClassCount;
                 if (bundle.ClassCount != classCount)
                     notes.Add($"{s.Label}: {bundle.ClassCount} classes, while other bundles have {classCount}; the random guess line uses {classCount}.");
+                if (a.ZeroShot is { } z)
+                {
+                    string cm = Path.Combine(figures, $"confusion_{Safe(s.Training)}-{Safe(s.PreTraining)}");
+                    ConfusionPlot.Save(cm, ConfusionPlot.Matrix(bundle.Labels, z.Predictions, bundle.ClassCount), bundle.ClassNames,
+                        $"Zero-shot confusions, {s.Label}");
+                    confusionMaps.Add(new ReportFigure(s.Label, cm + ".png"));
+                }
                 row = row with
                 {
                     Top1 = a.ZeroShot?.Top1, Top5 = a.ZeroShot?.Top5,
-                    SilhouetteAudio = Get(a.Silhouette, "audio"), SilhouetteAudioBackbone = Get(a.Silhouette, "audio_backbone"),
+                    SilhouetteAudio = a.Silhouette.Audio, SilhouetteAudioBackbone = a.Silhouette.AudioBackbone,
                     AudioBackboneVsAudio = Cell(a, EmbeddingAudit.AudioBackboneVsAudio),
                     TextBackboneVsText = Cell(a, EmbeddingAudit.TextBackboneVsText),
                     AudioVsText = Cell(a, EmbeddingAudit.AudioVsText),
@@ -109,39 +119,35 @@ public static class ReportBuilder
                         $"E_a, {s.Label}", audit.Metric, options.Seed, progress, s.Label, cancellationToken);
                     var et = bundle.Text is null ? null : Map(bundle.Text, Enumerable.Range(0, bundle.ClassCount).ToArray(), bundle.ClassNames,
                         Path.Combine(figures, $"figure3_{stem}_text"), $"E_t, {s.Label}", audit.Metric, options.Seed, progress, s.Label, cancellationToken);
-                    if (ea is not null) { row = row with { AudioMapImage = ea.Value.Stem + ".png" }; figs["audio"] = MapJson(ea.Value, Rel); }
-                    if (et is not null) { row = row with { TextMapImage = et.Value.Stem + ".png" }; figs["text"] = MapJson(et.Value, Rel); }
+                    var maps = TsneMapSet.None;
+                    if (ea is not null) { row = row with { AudioMapImage = ea.Value.Stem + ".png" }; maps = maps.With(Representation.Audio, MapEntry(ea.Value, Rel)); }
+                    if (et is not null) { row = row with { TextMapImage = et.Value.Stem + ".png" }; maps = maps.With(Representation.Text, MapEntry(et.Value, Rel)); }
+                    a = a with { Tsne = maps };
                 }
             }
             setups.Add(new SetupOutcome(s, status, reason, a, row));
-
-            j["status"] = status;
-            if (reason is not null) j["reason"] = reason;
-            if (a is not null) AuditJson(j, a);
-            j["figures"] = figs;
-            if (settingsNode is not null) j["run"] = settingsNode;
-            if (s.ZeroShot is not null) j["zeroshot_command"] = ReadZeroShot(s, a, notes);
-            setupJson.Add(j);
+            setupEntries.Add(new SetupEntry(s.Training, s.PreTraining, s.Label, Rel(s.Bundle), status, reason, a, settingsNode,
+                s.ZeroShot is null ? null : ReadZeroShot(s, a, notes)));
         }
 
         // ---------------------------------------------------------------- backbones (Figure 4)
         var backbones = new List<BackboneOutcome>();
-        var backboneJson = new JsonArray();
+        var backboneEntries = new List<BackboneEntry>();
         foreach (var (b, i) in grid.Backbones.Select((b, i) => (b, i)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bundle = TryLoad(b.Bundle, options.StrictBundles, out string status, out string? reason);
-            progress?.Report($"backbone '{b.Caption}': {(bundle is null ? status : "audit")}");
+            var bundle = TryLoad(b.Bundle, options.StrictBundles, out var status, out string? reason);
+            progress?.Report($"backbone '{b.Caption}': {(bundle is null ? status.Name() : "audit")}");
             double? silhouette = null;
             string image = "";
-            var j = new JsonObject { ["caption"] = b.Caption, ["representation"] = b.Representation, ["bundle"] = Rel(b.Bundle) };
+            TsneMapFile? figure = null;
             if (bundle is not null)
             {
                 bool text = b.Representation == "text_backbone";
                 var x = text ? bundle.TextBackbone : bundle.AudioBackbone;
                 if (x is null)
                 {
-                    status = "unreadable";
+                    status = BundleStatus.Unreadable;
                     reason = $"{Path.Combine(b.Bundle, text ? EmbeddingBundle.TextBackboneFile : EmbeddingBundle.AudioBackboneFile)}: file not found";
                     if (options.StrictBundles) throw new ClapAuditException(ErrorKind.NotFound, reason);
                 }
@@ -154,15 +160,13 @@ public static class ReportBuilder
                         var labels = text ? Enumerable.Range(0, bundle.ClassCount).ToArray() : bundle.Labels;
                         var m = Map(x, labels, bundle.ClassNames, Path.Combine(figures, $"figure4_{i + 1}_{b.Representation}"), b.Caption,
                             audit.Metric, options.Seed, progress, b.Caption, cancellationToken);
-                        if (m is not null) { image = m.Value.Stem + ".png"; j["figure"] = MapJson(m.Value, Rel); }
+                        if (m is not null) { image = m.Value.Stem + ".png"; figure = MapEntry(m.Value, Rel); }
                     }
                 }
             }
-            j["status"] = status;
-            if (reason is not null) j["reason"] = reason;
-            j["silhouette"] = silhouette;
             backbones.Add(new BackboneOutcome(b, status, reason, silhouette, new ReportFigure(b.Caption, image)));
-            backboneJson.Add(j);
+            backboneEntries.Add(new BackboneEntry(b.Caption, Representations.Parse(b.Representation), Rel(b.Bundle), status, reason,
+                silhouette, figure));
         }
 
         // ---------------------------------------------------------------- correlations
@@ -171,45 +175,39 @@ public static class ReportBuilder
         var audits = ok.Select(s => s.Audit!).ToList();
         var correlations = CrossBundleCorrelations.Compute(audits);
         var reportCorrelations = new List<ReportCorrelation>();
-        var correlationJson = new JsonObject();
+        var correlationEntries = new Dictionary<string, CorrelationEntry>();
+        var entries = CrossBundleCorrelations.Entries(audits, ok.Select(o => o.Setup.Label).ToList(), correlations, options.Seed);
         foreach (var pair in CrossBundleCorrelations.Pairs)
         {
-            var points = CrossBundleCorrelations.Points(pair, audits);
-            var (title, paper, paperJson) = PaperCorrelation(pair.Name);
-            var rc = new ReportCorrelation(title, pair.XLabel, pair.YLabel, points.Count) { PaperValue = paper };
-            var j = new JsonObject { ["x"] = pair.XLabel, ["y"] = pair.YLabel, ["n"] = points.Count,
-                ["setups"] = new JsonArray(points.Select(p => (JsonNode?)JsonValue.Create(ok[p.Index].Setup.Label)).ToArray()),
-                ["x_values"] = Numbers(points.Select(p => p.X)), ["y_values"] = Numbers(points.Select(p => p.Y)) };
-            if (paperJson is not null) j["paper"] = paperJson;
-            if (correlations.Correlations.TryGetValue(pair.Name, out var r))
+            var entry = entries[pair.Name];
+            var (title, paper, paperValue) = PaperCorrelation(pair.Name);
+            var rc = new ReportCorrelation(title, pair.XLabel, pair.YLabel, entry.N) { PaperValue = paper };
+            entry = entry with { Paper = paperValue };
+            if (correlations.Correlations.ContainsKey(pair.Name))
             {
                 string stem = Path.Combine(figures, $"correlation_{pair.Name}");
                 Directory.CreateDirectory(figures);
-                CorrelationPlot.Save(stem, points.Select(p => p.X).ToList(), points.Select(p => p.Y).ToList(),
-                    points.Select(p => ok[p.Index].Setup.Label).ToList(), title, pair.XLabel, pair.YLabel);
-                rc = rc with { Rho = Finite(r.Rho), P = Finite(r.P), ScatterImage = stem + ".png" };
-                j["rho"] = Finite(r.Rho);
-                j["p"] = Finite(r.P);
-                j["figure"] = new JsonObject { ["png"] = Rel(stem + ".png"), ["svg"] = Rel(stem + ".svg") };
+                CorrelationPlot.Save(stem, entry.XValues.ToList(), entry.YValues.ToList(), entry.Labels.ToList(), title, pair.XLabel, pair.YLabel);
+                rc = rc with { Rho = entry.Rho, P = entry.P, ScatterImage = stem + ".png" };
+                entry = entry with { Figure = new FigureFiles(Rel(stem + ".png"), Rel(stem + ".svg")) };
             }
             else
             {
-                rc = rc with { Note = $"not computed: needs at least {CrossBundleCorrelations.MinimumBundles} setups with both values (have {points.Count})" };
-                j["rho"] = null;
-                j["p"] = null;
-                j["note"] = rc.Note;
+                rc = rc with { Note = $"not computed: needs at least {CrossBundleCorrelations.MinimumBundles} setups with both values (have {entry.N})" };
+                entry = entry with { Note = rc.Note };
             }
             reportCorrelations.Add(rc);
-            correlationJson[pair.Name] = j;
+            correlationEntries[pair.Name] = entry;
         }
 
         // ---------------------------------------------------------------- tables, versions, output
         var tables = new List<ReportTable> { SetupTable(setups) };
+        tables.AddRange(AuditTables.All(setups, correlationEntries));
         if (backbones.Count > 0)
             tables.Add(new ReportTable("Backbones before cross-modal training (Figure 4 bundles)",
                 ["bundle", "representation", $"silhouette of x_a ({audit.Metric.Name()})", "status"],
                 backbones.Select(b => (IReadOnlyList<string>)[b.Backbone.Caption, b.Backbone.Representation,
-                    b.Silhouette is double v ? v.ToString("0.000", Inv) : "-", b.Reason is null ? b.Status : $"{b.Status}: {b.Reason}"]).ToList()));
+                    b.Silhouette is double v ? v.ToString("0.000", Inv) : "-", b.Reason is null ? b.Status.Name() : $"{b.Status.Name()}: {b.Reason}"]).ToList()));
         JsonNode? leakageNode = null;
         if (grid.Leakage is not null)
         {
@@ -226,11 +224,12 @@ public static class ReportBuilder
         var data = new ReportData
         {
             Title = grid.Title,
-            Subtitle = $"{setups.Count(s => s.Status == "ok")} of {setups.Count} setups measured; {audit.Metric.Name()} distance; t-SNE seed {options.Seed}",
+            Subtitle = $"{setups.Count(s => s.Status == BundleStatus.Ok)} of {setups.Count} setups measured; {audit.Metric.Name()} distance; t-SNE seed {options.Seed}",
             ClassCount = classCount ?? 0,
             Setups = setups.Select(s => s.Row).ToList(),
             Correlations = reportCorrelations,
             BackboneMaps = backbones.Select(b => b.Figure).ToList(),
+            ConfusionMaps = confusionMaps,
             Tables = tables,
             Notes = notes,
             Orderings = PaperOrderings.Check([.. setups.Select(s => s.Row)]),
@@ -242,44 +241,34 @@ public static class ReportBuilder
 
         progress?.Report("writing the report");
         HtmlReport.Write(data, html);
-        var root = new JsonObject
-        {
-            ["version"] = 1,
-            ["title"] = grid.Title,
-            ["created"] = data.Created.ToString("o", Inv),
-            ["html"] = Rel(html),
-            ["figures_dir"] = options.Tsne || reportCorrelations.Any(c => c.ScatterImage is not null) ? Rel(figures) : null,
-            ["n_classes"] = classCount,
-            ["random_guess"] = classCount is int c && c > 0 ? 1.0 / c : null,
-            ["settings"] = new JsonObject
-            {
-                ["metric"] = audit.Metric.Name(), ["k_min"] = audit.KMin, ["k_max"] = audit.KMax,
-                ["seed"] = options.Seed, ["tsne"] = options.Tsne,
-                ["tsne_perplexity"] = "30, or (n - 1) / 3 when n <= 30 points",
-            },
-            ["setups"] = setupJson,
-            ["backbones"] = backboneJson,
-            ["correlations"] = correlationJson,
-            ["correlations_skipped"] = new JsonArray(correlations.Skipped.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-            ["leakage"] = leakageNode,
-            ["versions"] = new JsonObject(versions.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
-            ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
-            ["orderings"] = new JsonArray(data.Orderings.Select(o => (JsonNode?)new JsonObject
-            {
-                ["measure"] = o.Measure, ["claim"] = o.Claim, ["holds"] = o.Holds, ["values"] = o.Values,
-            }).ToArray()),
-        };
-        AtomicFile.WriteAllText(json, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        return new ReportOutcome(data, html, json, figures, setups, backbones, correlations, root);
+        var document = new ReportDocument(
+            Version: AnalyzeDocument.CurrentVersion,
+            Title: grid.Title,
+            Created: data.Created,
+            Html: Rel(html),
+            FiguresDir: options.Tsne || confusionMaps.Count > 0 || reportCorrelations.Any(c => c.ScatterImage is not null) ? Rel(figures) : null,
+            NClasses: classCount,
+            RandomGuess: classCount is int c && c > 0 ? 1.0 / c : null,
+            Settings: AuditSettings.From(audit, options.Seed, options.Tsne),
+            Setups: setupEntries,
+            Backbones: backboneEntries,
+            Correlations: correlationEntries,
+            CorrelationsSkipped: correlations.Skipped,
+            Leakage: leakageNode,
+            Versions: versions,
+            Notes: notes,
+            Orderings: data.Orderings);
+        ResultJson.Write(json, document);
+        return new ReportOutcome(data, html, json, figures, setups, backbones, correlations, document);
     }
 
     // ------------------------------------------------------------------ pieces
 
-    private static EmbeddingBundle? TryLoad(string path, bool strict, out string status, out string? reason)
+    private static EmbeddingBundle? TryLoad(string path, bool strict, out BundleStatus status, out string? reason)
     {
         if (!Directory.Exists(path))
         {
-            status = "missing";
+            status = BundleStatus.Missing;
             reason = "bundle folder not found (setup not finished?)";
             if (strict) throw new ClapAuditException(ErrorKind.NotFound, $"{path}: {reason}");
             return null;
@@ -287,19 +276,19 @@ public static class ReportBuilder
         try
         {
             var b = EmbeddingBundle.Load(path);
-            status = "ok";
+            status = BundleStatus.Ok;
             reason = null;
             return b;
         }
         catch (ClapAuditException e) when (!strict)
         {
-            status = "unreadable";
+            status = BundleStatus.Unreadable;
             reason = e.Message;
             return null;
         }
     }
 
-    private readonly record struct MapFile(string Stem, double Kl, int Iterations, double Perplexity, int Points);
+    private readonly record struct MapFile(string Stem, double Kl, int Iterations, double Perplexity, int Points, double? Trustworthiness);
 
     private static MapFile? Map(EmbeddingMatrix? x, int[] labels, IReadOnlyList<string> classNames, string stem, string title,
         DistanceMetric metric, int seed, IProgress<string>? progress, string what, CancellationToken token)
@@ -307,40 +296,13 @@ public static class ReportBuilder
         if (x is null || x.Rows < TsneMaps.MinimumPoints) return null;
         progress?.Report($"{what}: t-SNE of {title} ({x.Rows} points)");
         var result = TsneMaps.Fit(x, metric, seed, cancellationToken: token);
-        EmbeddingMapPlot.Save(stem, result.Embedding, labels, classNames, $"{title}: t-SNE ({metric.Name()})");
-        return new MapFile(stem, result.KlDivergence, result.Iterations, TsneMaps.PerplexityFor(x.Rows), x.Rows);
+        double? trust = TsneMaps.TrustworthinessOf(x, result, metric);
+        EmbeddingMapPlot.Save(stem, result.Embedding, labels, classNames, TsneMaps.Title(title, metric, trust));
+        return new MapFile(stem, result.KlDivergence, result.Iterations, TsneMaps.PerplexityFor(x.Rows), x.Rows, trust);
     }
 
-    private static JsonObject MapJson(MapFile m, Func<string, string> rel) => new()
-    {
-        ["png"] = rel(m.Stem + ".png"), ["svg"] = rel(m.Stem + ".svg"),
-        ["points"] = m.Points, ["perplexity"] = m.Perplexity, ["kl_divergence"] = Finite(m.Kl), ["iterations"] = m.Iterations,
-    };
-
-    private static void AuditJson(JsonObject j, BundleAudit a)
-    {
-        j["n_items"] = a.ItemCount;
-        j["n_classes"] = a.ClassCount;
-        j["top1"] = a.ZeroShot is null ? null : Finite(a.ZeroShot.Top1);
-        j["top5"] = a.ZeroShot is null ? null : Finite(a.ZeroShot.Top5);
-        var sil = new JsonObject();
-        foreach (var key in new[] { "audio", "audio_backbone" }) sil[key] = Get(a.Silhouette, key) is double v ? Finite(v) : null;
-        j["silhouette"] = sil;
-        var topo = new JsonObject();
-        foreach (var key in new[] { EmbeddingAudit.AudioBackboneVsAudio, EmbeddingAudit.TextBackboneVsText, EmbeddingAudit.AudioVsText })
-        {
-            if (!a.Topology.TryGetValue(key, out var t)) { topo[key] = null; continue; }
-            topo[key] = new JsonObject
-            {
-                ["s"] = Finite(t.S), ["k"] = t.K, ["chance"] = Finite(t.Chance[t.K - 1]),
-                ["adjusted"] = Finite(t.SAdjusted), ["k_adjusted"] = t.KAdjusted,
-                ["curve"] = Numbers(t.Curve), ["chance_curve"] = Numbers(t.Chance), ["m"] = t.Points, ["k_min"] = t.KMin, ["k_max"] = t.KMax,
-            };
-        }
-        j["topology"] = topo;
-        j["empty_classes"] = new JsonArray(a.EmptyClasses.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
-        j["skipped"] = new JsonArray(a.Skipped.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
-    }
+    private static TsneMapFile MapEntry(MapFile m, Func<string, string> rel) =>
+        new(null, rel(m.Stem + ".png"), rel(m.Stem + ".svg"), m.Points, m.Perplexity, m.Kl, m.Iterations, m.Trustworthiness);
 
     private static (string? Text, JsonNode? Node) ReadRunSettings(string? run, List<string>? notes)
     {
@@ -381,7 +343,7 @@ public static class ReportBuilder
         ["setup", "status", "bundle", "items", "classes", "top-5", "not measured"],
         setups.Select(s => (IReadOnlyList<string>)[
             s.Setup.Label,
-            s.Reason is null ? s.Status : $"{s.Status}: {s.Reason}",
+            s.Reason is null ? s.Status.Name() : $"{s.Status.Name()}: {s.Reason}",
             s.Setup.Bundle,
             s.Audit?.ItemCount.ToString(Inv) ?? "-",
             s.Audit?.ClassCount.ToString(Inv) ?? "-",
@@ -389,13 +351,13 @@ public static class ReportBuilder
             s.Audit is null ? "-" : s.Audit.Skipped.Count == 0 ? "nothing" : string.Join("; ", s.Audit.Skipped),
         ]).ToList());
 
-    private static (string Title, string? Paper, JsonObject? PaperJson) PaperCorrelation(string name) => name switch
+    private static (string Title, string? Paper, PaperCorrelation? PaperValue) PaperCorrelation(string name) => name switch
     {
         CrossBundleCorrelations.Top1VsSilhouetteAudio => ("Accuracy vs silhouette of E_a (section 3.1)",
-            $"rho {PaperReference.AccuracyVsSilhouetteRho:0.00}, p < 0.01", new JsonObject { ["rho"] = PaperReference.AccuracyVsSilhouetteRho, ["p_below"] = 0.01 }),
+            $"rho {PaperReference.AccuracyVsSilhouetteRho:0.00}, p < 0.01", new PaperCorrelation(PaperReference.AccuracyVsSilhouetteRho, PBelow: 0.01)),
         CrossBundleCorrelations.LogTop1VsTopologyAudioVsText => ("log accuracy vs S(E_a, E_t) (section 3.2)",
             $"rho {PaperReference.LogAccuracyVsTopologyRho:0.00}, p {PaperReference.LogAccuracyVsTopologyP:0.000}",
-            new JsonObject { ["rho"] = PaperReference.LogAccuracyVsTopologyRho, ["p"] = PaperReference.LogAccuracyVsTopologyP }),
+            new PaperCorrelation(PaperReference.LogAccuracyVsTopologyRho, P: PaperReference.LogAccuracyVsTopologyP)),
         "top1_vs_silhouette_audio_backbone" => ("Accuracy vs silhouette of x_a (extra)", null, null),
         "top1_vs_topology_audio_vs_text" => ("Accuracy vs S(E_a, E_t) (extra)", null, null),
         "silhouette_audio_vs_silhouette_audio_backbone" => ("Silhouette of E_a vs silhouette of x_a (extra)", null, null),
@@ -403,10 +365,7 @@ public static class ReportBuilder
     };
 
     private static TopologyCell? Cell(BundleAudit a, string key) =>
-        a.Topology.TryGetValue(key, out var t) ? new TopologyCell(t.S, t.K, t.Chance[t.K - 1], t.SAdjusted) : null;
+        a.Topology[key] is { } t ? new TopologyCell(t.S, t.K, t.ChanceAtK, t.SAdjusted) : null;
 
-    private static double? Get(IReadOnlyDictionary<string, double> d, string key) => d.TryGetValue(key, out var v) ? v : null;
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
-    private static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)(double.IsFinite(v) ? JsonValue.Create(v) : null)).ToArray());
     private static string Safe(string s) => string.Concat(s.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_'));
 }

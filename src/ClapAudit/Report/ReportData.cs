@@ -38,7 +38,11 @@ public sealed record ReportCorrelation(string Title, string XLabel, string YLabe
 public sealed record ReportFigure(string Caption, string ImagePath);
 
 /// <summary>A plain table (leakage report, versions).</summary>
-public sealed record ReportTable(string Title, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+public sealed record ReportTable(string Title, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows)
+{
+    /// <summary>What the table shows and how it was measured, under its title.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>All the report shows; built by the report builder from a grid or from bundles.</summary>
 public sealed record ReportData
@@ -50,6 +54,8 @@ public sealed record ReportData
     public IReadOnlyList<ReportCorrelation> Correlations { get; init; } = [];
     /// <summary>Figure 4: backbone-only maps (x_a dirty pre-training, x_a clean pre-training, x_t).</summary>
     public IReadOnlyList<ReportFigure> BackboneMaps { get; init; } = [];
+    /// <summary>The zero-shot confusion matrix of each measured setup.</summary>
+    public IReadOnlyList<ReportFigure> ConfusionMaps { get; init; } = [];
     public IReadOnlyList<ReportTable> Tables { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>The paper's orderings (Tables 1-2) checked on these setups.</summary>

@@ -11,8 +11,8 @@ public class EmbeddingAuditTests
     {
         var audit = EmbeddingAudit.Run(AnalysisFixtures.Load("empty_class"));
         Assert.Equal(["clock tick"], audit.EmptyClasses);
-        Assert.Equal(9, audit.Topology[EmbeddingAudit.AudioVsText].Points);
-        Assert.False(audit.Silhouette.ContainsKey("audio_backbone"));
+        Assert.Equal(9, audit.Topology.AudioVsText!.Points);
+        Assert.Null(audit.Silhouette.AudioBackbone);
         Assert.Contains(audit.Skipped, s => s.StartsWith("silhouette.audio_backbone"));
         Assert.Contains(audit.Skipped, s => s.StartsWith("topology.audio_backbone_vs_audio"));
         Assert.Contains(audit.Skipped, s => s.StartsWith("topology.text_backbone_vs_text"));
@@ -22,11 +22,12 @@ public class EmbeddingAuditTests
     public void FullBundleHasEveryMeasurementAndNothingSkipped()
     {
         var audit = EmbeddingAudit.Run(AnalysisFixtures.Load("clusters"));
-        Assert.Empty(audit.Skipped);
+        Assert.Equal(["per_fold: no folds.npy"], audit.Skipped);
         Assert.Equal(3, audit.Topology.Count);
-        Assert.Equal(2, audit.Silhouette.Count);
+        Assert.NotNull(audit.Silhouette.Audio);
+        Assert.NotNull(audit.Silhouette.AudioBackbone);
         var expected = AnalysisFixtures.Bundle("clusters").GetProperty("silhouette").GetProperty("cosine");
-        Assert.Equal(expected.GetProperty("audio_backbone").GetDouble(), audit.Silhouette["audio_backbone"], 1e-6);
+        Assert.Equal(expected.GetProperty("audio_backbone").GetDouble(), audit.Silhouette.AudioBackbone!.Value, 1e-6);
     }
 
     [Fact]

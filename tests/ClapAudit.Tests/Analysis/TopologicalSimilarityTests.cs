@@ -16,7 +16,7 @@ public class TopologicalSimilarityTests
     {
         var audit = EmbeddingAudit.Run(AnalysisFixtures.Load(bundleName), new AuditOptions { Metric = DistanceMetrics.Parse(metric) });
         var expected = AnalysisFixtures.Bundle(bundleName).GetProperty("topology").GetProperty(metric).GetProperty(comparison);
-        var actual = audit.Topology[comparison];
+        var actual = audit.Topology[comparison]!;
         var curve = AnalysisFixtures.Doubles(expected.GetProperty("curve"));
         var chance = AnalysisFixtures.Doubles(expected.GetProperty("chance"));
         Assert.Equal(curve.Length, actual.Curve.Length);

@@ -34,7 +34,7 @@ public class AnalyzeCommandTests
                 Assert.Equal(t.Value.GetProperty("k").GetInt32(), actual.GetProperty("k").GetInt32());
                 Assert.Equal(AnalysisFixtures.Doubles(t.Value.GetProperty("curve")), AnalysisFixtures.Doubles(actual.GetProperty("curve")),
                     (x, y) => Math.Abs(x - y) < 1e-6);
-                Assert.Equal(t.Value.GetProperty("chance").GetArrayLength(), actual.GetProperty("chance").GetArrayLength());
+                Assert.Equal(t.Value.GetProperty("chance").GetArrayLength(), actual.GetProperty("chance_curve").GetArrayLength());
             }
             Assert.True(b.TryGetProperty("n_items", out _) && b.TryGetProperty("n_classes", out _) && b.TryGetProperty("tsne", out _));
         }
@@ -96,7 +96,7 @@ public class AnalyzeCommandTests
         var tsne = JsonDocument.Parse(File.ReadAllText(dir.File("out.json"))).RootElement.GetProperty("bundles")[0].GetProperty("tsne");
         foreach (var (name, rows) in new[] { ("audio", 300), ("audio_backbone", 300), ("text", 10), ("text_backbone", 10) })
         {
-            Assert.Equal($"tsne/{name}.csv", tsne.GetProperty(name).GetString());
+            Assert.Equal($"tsne/{name}.csv", tsne.GetProperty(name).GetProperty("csv").GetString());
             var lines = File.ReadAllLines(dir.File($"tsne/{name}.csv"));
             Assert.Equal("x,y,label", lines[0]);
             Assert.Equal(rows + 1, lines.Length);

@@ -19,7 +19,7 @@ public class ReportCommandTests
             Assert.Contains(s, stdout);
         Assert.Contains("missing", stdout);
         var json = JsonNode.Parse(File.ReadAllText(dir.File("r.json")))!;
-        double top1 = (double)json["setups"]![0]!["top1"]!;
+        double top1 = (double)json["setups"]![0]!["audit"]!["zero_shot"]!["top1"]!;
         Assert.Contains(top1.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), stdout);
         Assert.True(File.Exists(dir.File("r_files/correlation_top1_vs_silhouette_audio.png")));
         Assert.True(File.Exists(dir.File("r_files/correlation_top1_vs_silhouette_audio.svg")));

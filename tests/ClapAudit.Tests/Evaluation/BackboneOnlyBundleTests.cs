@@ -24,12 +24,16 @@ public class BackboneOnlyBundleTests
 
         var audit = EmbeddingAudit.Run(b);
         Assert.Null(audit.ZeroShot);
-        Assert.Equal(["audio_backbone"], audit.Silhouette.Keys);
-        Assert.Equal(Silhouette.Score(b.AudioBackbone, b.Labels), audit.Silhouette["audio_backbone"]);
-        Assert.Empty(audit.Topology);
+        Assert.Null(audit.Silhouette.Audio);
+        Assert.Equal(Silhouette.Score(b.AudioBackbone, b.Labels), audit.Silhouette.AudioBackbone);
+        Assert.Equal(0, audit.Topology.Count);
         const string why = "backbone-only bundle (no audio.npy/text.npy)";
         Assert.Equal([$"zero_shot: {why}", $"silhouette.audio: {why}", $"topology.audio_backbone_vs_audio: {why}",
-            $"topology.text_backbone_vs_text: {why}", $"topology.audio_vs_text: {why}"], audit.Skipped);
+            $"topology.text_backbone_vs_text: {why}", $"topology.audio_vs_text: {why}", "probe.audio: no audio.npy", "per_fold: no folds.npy",
+            "alignment.audio_backbone_vs_audio: needs audio.npy and audio_backbone.npy", "alignment.text_backbone_vs_text: needs text.npy and text_backbone.npy",
+            "alignment.audio_vs_text: needs audio.npy and text.npy"], audit.Skipped);
+        Assert.NotNull(audit.Probe.Knn.AudioBackbone);
+        Assert.Null(audit.Probe.ZeroShotShare);
     }
 
     [Fact]

@@ -33,9 +33,10 @@ public class ReportBuilderTests
         // Top-1 of dirty/dirty is EmbeddingAudit's own number, in the HTML (2 decimals) and in report.json (exact).
         var direct = EmbeddingAudit.Run(EmbeddingBundle.Load(Path.Combine(dir.Path, "grid", "setups", "dirty-dirty", "bundle")));
         var dd = outcome.Json["setups"]!.AsArray().Single(s => (string)s!["label"]! == "dirty/dirty")!;
-        Assert.Equal(direct.ZeroShot!.Top1, (double)dd["top1"]!, 15);
-        Assert.Equal(direct.Silhouette["audio"], (double)dd["silhouette"]!["audio"]!, 15);
-        Assert.Equal(direct.Topology[EmbeddingAudit.AudioVsText].S, (double)dd["topology"]![EmbeddingAudit.AudioVsText]!["s"]!, 15);
+        var ddAudit = dd["audit"]!;
+        Assert.Equal(direct.ZeroShot!.Top1, (double)ddAudit["zero_shot"]!["top1"]!, 15);
+        Assert.Equal(direct.Silhouette.Audio!.Value, (double)ddAudit["silhouette"]!["audio"]!, 15);
+        Assert.Equal(direct.Topology.AudioVsText!.S, (double)ddAudit["topology"]![EmbeddingAudit.AudioVsText]!["s"]!, 15);
         string table1 = Section(html, "table1");
         Assert.Contains($"<span class=\"val\">{direct.ZeroShot.Top1:0.00}</span> <span class=\"ref\">paper 0.73</span>", table1);
 
@@ -45,7 +46,7 @@ public class ReportBuilderTests
         Assert.DoesNotContain(">0.00<", top1Table);
         var cn = outcome.Json["setups"]!.AsArray().Single(s => (string)s!["label"]! == "clean/none")!;
         Assert.Equal("missing", (string)cn["status"]!);
-        Assert.Null(cn["top1"]);
+        Assert.Null(cn["audit"]);
         // Table 2: x_a and E_a rows; Table 3: three comparisons, each missing for clean/none.
         Assert.Equal(2, CountOf(Section(html, "table2"), "class=\"missing\">missing"));
         Assert.Equal(3, CountOf(Section(html, "table3"), "class=\"missing\">missing"));
@@ -67,7 +68,7 @@ public class ReportBuilderTests
         var outcome = Build(dir, missing: [("clean", "none")]);
         var audits = outcome.Setups.Where(s => s.Audit is not null).Select(s => s.Audit!).ToList();
         Assert.Equal(5, audits.Count);
-        var expected = PearsonCorrelation.Compute(audits.Select(a => a.ZeroShot!.Top1).ToList(), audits.Select(a => a.Silhouette["audio"]).ToList());
+        var expected = PearsonCorrelation.Compute(audits.Select(a => a.ZeroShot!.Top1).ToList(), audits.Select(a => a.Silhouette.Audio!.Value).ToList());
 
         var c = outcome.Json["correlations"]![CrossBundleCorrelations.Top1VsSilhouetteAudio]!;
         Assert.Equal(expected.Rho, (double)c["rho"]!, 12);
@@ -97,6 +98,25 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void TheReviewersTablesAndConfusionMapsCarryTheAuditsNumbers()
+    {
+        using var dir = Fixtures.TempDir();
+        var outcome = Build(dir);
+        var dd = outcome.Setups.Single(s => s.Setup.Label == "dirty/dirty").Audit!;
+        var ceiling = outcome.Data.Tables.Single(t => t.Title.StartsWith("Backbone ceiling"));
+        var row = ceiling.Rows.Single(r => r[0] == "dirty/dirty");
+        Assert.Equal(dd.ZeroShot!.Top1.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), row[1]);
+        Assert.Equal(dd.Probe.Linear.Audio!.Top1.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), row[3]);
+        Assert.Equal(6, outcome.Data.ConfusionMaps.Count); // one per measured setup
+        var perClass = outcome.Data.Tables.Single(t => t.Title == "Per class, dirty/dirty (sorted by zero-shot accuracy)");
+        var accuracies = perClass.Rows.Select(r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(accuracies.Order(), accuracies);
+        string html = File.ReadAllText(outcome.HtmlPath);
+        Assert.Contains("id=\"confusion\"", html);
+        Assert.Contains("Correlations: which p to trust", html);
+    }
+
+    [Fact]
     public void ReportJsonHasTheDocumentedKeys()
     {
         using var dir = Fixtures.TempDir();
@@ -106,10 +126,9 @@ public class ReportBuilderTests
             "correlations", "correlations_skipped", "leakage", "versions", "notes", "orderings"], root.Select(kv => kv.Key));
         Assert.Equal(0.125, (double)root["random_guess"]!);
         var setup = root["setups"]![0]!.AsObject();
-        foreach (var key in new[] { "training", "pretraining", "label", "bundle", "status", "n_items", "n_classes", "top1", "top5", "silhouette", "topology", "figures", "run" })
-            Assert.True(setup.ContainsKey(key), key);
-        var topo = setup["topology"]![EmbeddingAudit.AudioBackboneVsAudio]!.AsObject();
-        Assert.Equal(["s", "k", "chance", "adjusted", "k_adjusted", "curve", "chance_curve", "m", "k_min", "k_max"], topo.Select(kv => kv.Key));
+        Assert.Equal(["training", "pretraining", "label", "bundle", "status", "reason", "audit", "run", "zeroshot_command"], setup.Select(kv => kv.Key));
+        var topo = setup["audit"]!["topology"]![EmbeddingAudit.AudioBackboneVsAudio]!.AsObject();
+        Assert.Equal(["s", "k", "chance", "s_adjusted", "k_adjusted", "curve", "chance_curve", "m", "k_min", "k_max"], topo.Select(kv => kv.Key));
         Assert.Equal(7, topo["curve"]!.AsArray().Count); // m - 1 for 8 classes
         Assert.Equal("report.html", (string)root["html"]!);
         var backbones = root["backbones"]!.AsArray();
@@ -130,7 +149,7 @@ public class ReportBuilderTests
         File.Delete(Path.Combine(grid, "setups", "clean-clean", "bundle", "labels.npy"));
         var outcome = ReportBuilder.BuildFromGrid(grid, new ReportOptions { Tsne = false, HtmlPath = Path.Combine(dir.Path, "r.html") });
         var cc = outcome.Setups.Single(s => s.Setup.Label == "clean/clean");
-        Assert.Equal("unreadable", cc.Status);
+        Assert.Equal(BundleStatus.Unreadable, cc.Status);
         Assert.Contains("labels.npy", cc.Reason);
         Assert.Null(cc.Row.Top1);
         Assert.True(File.Exists(Path.Combine(dir.Path, "r.json")));
@@ -175,8 +194,8 @@ public class ReportBuilderTests
               "notes": [], "leakage": "data/clean/leakage.json" }
             """);
         var outcome = ReportBuilder.BuildFromGrid(dir.Path, new ReportOptions { HtmlPath = dir.File("report.html") });
-        Assert.Equal("missing", outcome.Setups.Single().Status);
-        Assert.Equal("missing", outcome.Backbones.Single().Status);
+        Assert.Equal(BundleStatus.Missing, outcome.Setups.Single().Status);
+        Assert.Equal(BundleStatus.Missing, outcome.Backbones.Single().Status);
         Assert.Equal(0, outcome.Data.ClassCount);
         Assert.DoesNotContain(outcome.Data.Notes, n => n.Contains("Run settings"));
         Assert.Contains(outcome.Data.Notes, n => n.Contains("leakage.json not found"));
@@ -221,12 +240,12 @@ public class ReportBuilderTsneTests
             Assert.True(File.Exists(Path.Combine(outcome.FiguresDir, stem + ".png")), stem);
             Assert.True(File.Exists(Path.Combine(outcome.FiguresDir, stem + ".svg")), stem);
         }
-        var audioMap = outcome.Json["setups"]![0]!["figures"]!["audio"]!;
+        var audioMap = outcome.Json["setups"]![0]!["audit"]!["tsne"]!["audio"]!;
         Assert.Equal("report_files/figure2_dirty-dirty_audio.png", (string)audioMap["png"]!);
         Assert.Equal(40, (int)audioMap["points"]!);
         Assert.Equal(30.0, (double)audioMap["perplexity"]!); // scikit-learn's default: 40 points allow it
         Assert.True((double)audioMap["kl_divergence"]! >= 0);
-        Assert.Equal(7.0 / 3, (double)outcome.Json["setups"]![0]!["figures"]!["text"]!["perplexity"]!, 12); // 8 class prompts
+        Assert.Equal(7.0 / 3, (double)outcome.Json["setups"]![0]!["audit"]!["tsne"]!["text"]!["perplexity"]!, 12); // 8 class prompts
 
         string html = File.ReadAllText(outcome.HtmlPath);
         string fig2 = html[html.IndexOf("id=\"figure2\"", StringComparison.Ordinal)..html.IndexOf("id=\"figure3\"", StringComparison.Ordinal)];

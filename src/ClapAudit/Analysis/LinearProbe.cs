@@ -1,0 +1,259 @@
+#pragma warning disable CS1573 // records document only the parameters that need a word
+using System.Numerics.Tensors;
+using System.Text.Json.Serialization;
+using ClapAudit.Common;
+using ClapAudit.Evaluation;
+
+namespace ClapAudit.Analysis;
+
+/// <summary>The cross-validated accuracy of a multinomial logistic regression on one representation.</summary>
+/// <param name="Folds">How many folds the held-out predictions come from.</param>
+/// <param name="Predictions">Each item's held-out prediction.</param>
+public sealed record LinearProbeResult(double Top1, int Folds, [property: JsonIgnore] int[] Predictions);
+
+/// <summary>
+/// The linear probe: multinomial logistic regression with an L2 penalty, as scikit-learn's
+/// <c>LogisticRegression(C=1, max_iter=1000)</c> (lbfgs, multinomial, intercept not penalised) on features z-scored
+/// with each training fold's mean and standard deviation (<c>StandardScaler</c>; a constant feature is scaled by 1).
+/// Minimises sum_i -log softmax(W x_i + b)_{y_i} + ||W||² / (2C) by L-BFGS (10 pairs, Armijo backtracking) until the
+/// largest gradient entry is below 1e-4 or the relative decrease below 2.2e-9 (SciPy's L-BFGS-B defaults); each fold
+/// predicts among the classes present in its training part. Accuracy is pooled over all held-out predictions.
+/// Time O(iterations · n d C) per fold, memory O(n d + d C).
+/// </summary>
+public static class LinearProbe
+{
+    public const double C = 1.0;
+    public const int MaxIterations = 1000;
+    public const int DefaultFolds = 5;
+    private const double GradientTolerance = 1e-4, RelativeDecrease = 2.220446049250313e-9;
+    private const int Memory = 10;
+
+    /// <summary>
+    /// The folds of the probe: the bundle's folds.npy when it has at least two distinct folds (the fold index of each item,
+    /// in sorted fold order), else <see cref="DefaultFolds"/> folds stratified by class, each class's items shuffled by the
+    /// seed (SplitMix64, Fisher-Yates) and dealt round-robin.
+    /// </summary>
+    public static int[] FoldsOf(IReadOnlyList<int> labels, int[]? bundleFolds, int seed)
+    {
+        if (bundleFolds is not null && bundleFolds.Distinct().Count() >= 2)
+        {
+            var order = bundleFolds.Distinct().Order().ToArray();
+            return bundleFolds.Select(f => Array.IndexOf(order, f)).ToArray();
+        }
+        var rng = new SplitMix64(SplitMix64.Mix((ulong)seed ^ 0x11AE_A2F0_1D5EUL)); // stream "linear probe folds"
+        var folds = new int[labels.Count];
+        int next = 0;
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var items = group.ToArray();
+            for (int i = items.Length - 1; i > 0; i--)
+            {
+                int j = rng.Next(i + 1);
+                (items[i], items[j]) = (items[j], items[i]);
+            }
+            foreach (int i in items) folds[i] = next++ % DefaultFolds;
+        }
+        return folds;
+    }
+
+    /// <param name="folds">The fold index of each item (0..F-1, e.g. from <see cref="FoldsOf"/>).</param>
+    public static LinearProbeResult Score(EmbeddingMatrix x, IReadOnlyList<int> labels, int[] folds, CancellationToken cancellationToken = default)
+    {
+        int n = x.Rows;
+        Guard.Match(labels.Count == n && folds.Length == n, $"linear probe: {labels.Count} labels and {folds.Length} folds for {n} rows");
+        int foldCount = folds.Max() + 1;
+        var predictions = new int[n];
+        for (int f = 0; f < foldCount; f++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var train = Enumerable.Range(0, n).Where(i => folds[i] != f).ToArray();
+            var test = Enumerable.Range(0, n).Where(i => folds[i] == f).ToArray();
+            if (test.Length == 0) continue;
+            Guard.Data(train.Length > 0, $"linear probe: fold {f} holds every item; nothing to train on");
+            var predicted = FitPredict(x, labels, train, test, cancellationToken);
+            for (int t = 0; t < test.Length; t++) predictions[test[t]] = predicted[t];
+        }
+        int hits = 0;
+        for (int i = 0; i < n; i++) if (predictions[i] == labels[i]) hits++;
+        return new LinearProbeResult((double)hits / n, foldCount, predictions);
+    }
+
+    private static int[] FitPredict(EmbeddingMatrix x, IReadOnlyList<int> labels, int[] train, int[] test, CancellationToken token)
+    {
+        int d = x.Columns;
+        var (mean, scale) = Standardiser(x, train);
+        var xs = Standardised(x, train, mean, scale);
+        var classes = train.Select(i => labels[i]).Distinct().Order().ToArray();
+        if (classes.Length == 1) return test.Select(_ => classes[0]).ToArray();
+        var code = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
+        var y = train.Select(i => code[labels[i]]).ToArray();
+        var objective = new Objective(xs, y, train.Length, d, classes.Length);
+        var w = Minimise(objective, new double[classes.Length * (d + 1)], token);
+
+        var xt = Standardised(x, test, mean, scale);
+        var logits = new double[test.Length * classes.Length];
+        objective.Logits(w, xt, test.Length, logits);
+        var result = new int[test.Length];
+        for (int t = 0; t < test.Length; t++)
+            result[t] = classes[TensorPrimitives.IndexOfMax(logits.AsSpan(t * classes.Length, classes.Length))];
+        return result;
+    }
+
+    private static (double[] Mean, double[] Scale) Standardiser(EmbeddingMatrix x, int[] rows)
+    {
+        int d = x.Columns;
+        var mean = new double[d];
+        foreach (int i in rows) TensorPrimitives.Add(mean, x.Row(i), mean);
+        TensorPrimitives.Divide(mean, rows.Length, mean);
+        var variance = new double[d];
+        foreach (int i in rows)
+        {
+            var row = x.Row(i);
+            for (int j = 0; j < d; j++) { double v = row[j] - mean[j]; variance[j] += v * v; }
+        }
+        var scale = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            double s = Math.Sqrt(variance[j] / rows.Length);
+            scale[j] = s < 10 * 2.220446049250313e-16 ? 1.0 : s; // sklearn's _handle_zeros_in_scale: a constant feature -> 1
+        }
+        return (mean, scale);
+    }
+
+    private static double[] Standardised(EmbeddingMatrix x, int[] rows, double[] mean, double[] scale)
+    {
+        int d = x.Columns;
+        var result = new double[rows.Length * d];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var dest = result.AsSpan(r * d, d);
+            TensorPrimitives.Subtract(x.Row(rows[r]), mean, dest);
+            TensorPrimitives.Divide(dest, scale, dest);
+        }
+        return result;
+    }
+
+    /// <summary>L-BFGS with Armijo backtracking; stops as SciPy's L-BFGS-B does by default (pgtol, factr).</summary>
+    private static double[] Minimise(Objective f, double[] w, CancellationToken token)
+    {
+        int m = w.Length;
+        var g = new double[m];
+        double fx = f.Evaluate(w, g);
+        var s = new List<double[]>();
+        var yv = new List<double[]>();
+        var rho = new List<double>();
+        var direction = new double[m];
+        var wNew = new double[m];
+        var gNew = new double[m];
+        var alpha = new double[Memory];
+        for (int iteration = 0; iteration < MaxIterations; iteration++)
+        {
+            token.ThrowIfCancellationRequested();
+            if (Math.Abs(TensorPrimitives.MaxMagnitude(g)) <= GradientTolerance) break; // MaxMagnitude keeps the sign
+            // Two-loop recursion: direction = -H g.
+            g.CopyTo(direction, 0);
+            for (int k = s.Count - 1; k >= 0; k--)
+            {
+                alpha[k] = rho[k] * TensorPrimitives.Dot(s[k], direction);
+                TensorPrimitives.MultiplyAdd(yv[k], -alpha[k], direction, direction);
+            }
+            double gamma = s.Count > 0 ? TensorPrimitives.Dot(s[^1], yv[^1]) / TensorPrimitives.Dot(yv[^1], yv[^1]) : 1.0 / Math.Max(1.0, TensorPrimitives.Norm(g));
+            TensorPrimitives.Multiply(direction, gamma, direction);
+            for (int k = 0; k < s.Count; k++)
+            {
+                double beta = rho[k] * TensorPrimitives.Dot(yv[k], direction);
+                TensorPrimitives.MultiplyAdd(s[k], alpha[k] - beta, direction, direction);
+            }
+            TensorPrimitives.Negate(direction, direction);
+            double slope = TensorPrimitives.Dot(g, direction);
+            if (slope >= 0) { TensorPrimitives.Negate(g, direction); slope = TensorPrimitives.Dot(g, direction); s.Clear(); yv.Clear(); rho.Clear(); }
+
+            double step = 1.0, fNew = double.NaN;
+            bool accepted = false;
+            for (int ls = 0; ls < 50; ls++)
+            {
+                TensorPrimitives.MultiplyAdd(direction, step, w, wNew);
+                fNew = f.Evaluate(wNew, gNew);
+                if (double.IsFinite(fNew) && fNew <= fx + 1e-4 * step * slope) { accepted = true; break; }
+                step *= 0.5;
+            }
+            if (!accepted) break;
+            var sk = new double[m];
+            var yk = new double[m];
+            TensorPrimitives.Subtract(wNew, w, sk);
+            TensorPrimitives.Subtract(gNew, g, yk);
+            double sy = TensorPrimitives.Dot(sk, yk);
+            if (sy > 1e-10)
+            {
+                if (s.Count == Memory) { s.RemoveAt(0); yv.RemoveAt(0); rho.RemoveAt(0); }
+                s.Add(sk); yv.Add(yk); rho.Add(1.0 / sy);
+            }
+            double decrease = (fx - fNew) / Math.Max(Math.Max(Math.Abs(fx), Math.Abs(fNew)), 1.0);
+            wNew.CopyTo(w, 0);
+            gNew.CopyTo(g, 0);
+            fx = fNew;
+            if (decrease <= RelativeDecrease) break;
+        }
+        return w;
+    }
+
+    /// <summary>The penalised multinomial log-loss and its gradient; parameters are W (K x d) then b (K).</summary>
+    internal sealed class Objective(double[] x, int[] y, int n, int d, int k)
+    {
+        private readonly double[] _xt = Transpose(x, n, d);
+        private readonly double[] _logits = new double[n * k];
+        private readonly double[] _residualT = new double[k * n];
+
+        private static double[] Transpose(double[] a, int rows, int cols)
+        {
+            var t = new double[a.Length];
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+            return t;
+        }
+
+        public void Logits(double[] w, double[] rows, int count, double[] dest)
+        {
+            int block = 64, blocks = (count + block - 1) / block;
+            var wArray = w;
+            Parallel.For(0, blocks, b =>
+            {
+                int start = b * block, r = Math.Min(block, count - start);
+                GramKernel.Dots(rows.AsSpan(start * d, r * d), r, wArray.AsSpan(0, k * d), k, d, dest.AsSpan(start * k, r * k));
+                for (int i = start; i < start + r; i++)
+                    TensorPrimitives.Add(dest.AsSpan(i * k, k), wArray.AsSpan(k * d, k), dest.AsSpan(i * k, k));
+            });
+        }
+
+        public double Evaluate(double[] w, double[] grad)
+        {
+            Logits(w, x, n, _logits);
+            double loss = 0;
+            var gb = grad.AsSpan(k * d, k);
+            gb.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                var z = _logits.AsSpan(i * k, k);
+                double max = TensorPrimitives.Max(z);
+                double sum = 0;
+                for (int c = 0; c < k; c++) sum += Math.Exp(z[c] - max);
+                double logSum = max + Math.Log(sum);
+                loss += logSum - z[y[i]];
+                for (int c = 0; c < k; c++)
+                {
+                    double r = Math.Exp(z[c] - logSum) - (c == y[i] ? 1 : 0);
+                    _residualT[c * n + i] = r;
+                    gb[c] += r;
+                }
+            }
+            var weights = w.AsSpan(0, k * d);
+            loss += TensorPrimitives.Dot(weights, weights) / (2 * C);
+            // grad W = R^T X + W / C, R^T X as dots of the K rows of R^T with the d rows of X^T.
+            var gw = grad;
+            Parallel.For(0, k, c =>
+                GramKernel.Dots(_residualT.AsSpan(c * n, n), 1, _xt, d, n, gw.AsSpan(c * d, d)));
+            for (int j = 0; j < k * d; j++) grad[j] += w[j] / C;
+            return loss;
+        }
+    }
+}
