@@ -35,7 +35,7 @@ public sealed class PairwiseDistances
         else
         {
             _rows = x.Values;
-            double max = x.Values.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(x.Values);
+            double max = x.Values.Length == 0 ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude(x.Values)); // MaxMagnitude keeps the sign
             if (max > 0 && (max > Huge || max < Tiny))
             {
                 // An exact power of two keeps every distance's digits; only its exponent moves.
@@ -70,7 +70,7 @@ public sealed class PairwiseDistances
         else
         {
             // |x|² over- or underflowed (values near 1e200 or 1e-200): divide by the largest value first.
-            TensorPrimitives.Divide(row, TensorPrimitives.MaxMagnitude(row), dest);
+            TensorPrimitives.Divide(row, Math.Abs(TensorPrimitives.MaxMagnitude(row)), dest); // MaxMagnitude keeps the sign
             TensorPrimitives.Divide(dest, Math.Sqrt(TensorPrimitives.Dot(dest, dest)), dest);
         }
     }

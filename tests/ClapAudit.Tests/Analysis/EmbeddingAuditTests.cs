@@ -19,7 +19,7 @@ public class EmbeddingAuditTests
     }
 
     [Fact]
-    public void FullBundleHasEveryMeasurementAndNothingSkipped()
+    public void FullBundleWithoutFoldsNpySkipsOnlyThePerFoldView()
     {
         var audit = EmbeddingAudit.Run(AnalysisFixtures.Load("clusters"));
         Assert.Equal(["per_fold: no folds.npy"], audit.Skipped);

@@ -51,4 +51,22 @@ public class PairwiseDistancesTests
                 if (3 + r == 2 + c) Assert.Equal(0.0, euclidean[r * 7 + c]);
             }
     }
+
+    [Fact]
+    public void HugeValuesWhoseLargestMagnitudeIsNegativeGiveTheDistancesOfTheScaledRows()
+    {
+        // The largest |value| is negative: the overflow paths must scale by its magnitude, not by its signed value.
+        double[] small = [-1, 0.1, -1, 0.2, 1, 0, 0.5, -0.3];
+        var huge = new EmbeddingMatrix(small.Select(v => v * 1e200).ToArray(), 4, 2);
+        var unit = new EmbeddingMatrix(small, 4, 2);
+        foreach (var metric in new[] { DistanceMetric.Cosine, DistanceMetric.Euclidean })
+        {
+            var a = new double[16];
+            var b = new double[16];
+            new PairwiseDistances(huge, metric).Block(0, 4, a);
+            new PairwiseDistances(unit, metric).Block(0, 4, b);
+            for (int t = 0; t < 16; t++)
+                Assert.Equal(metric == DistanceMetric.Cosine ? b[t] : b[t] * 1e200, a[t], metric == DistanceMetric.Cosine ? 1e-12 : 1e188);
+        }
+    }
 }
