@@ -41,6 +41,7 @@ public sealed record DemoPreset(
         ["batch_size"] = "32", ["projection_dim"] = "64", ["text_length"] = "32",
         ["frozen_epochs"] = $"{frozenEpochs}", ["max_epochs"] = $"{maxEpochs}",
         ["frozen_learning_rate"] = "3e-3", ["unfrozen_learning_rate"] = "3e-4",
+        ["audio_spec_augment"] = "false", ["random_init_norm_batches"] = "8",
     });
 
     /// <summary>
