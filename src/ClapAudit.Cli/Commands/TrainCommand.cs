@@ -138,7 +138,7 @@ public static class TrainCommand
                     case TrainingEvent.ItemSkipped:
                         ctx.Error.WriteLine($"skipped: {p.Message}");
                         break;
-                    case TrainingEvent.PhaseChange or TrainingEvent.Resumed:
+                    case TrainingEvent.PhaseChange or TrainingEvent.Resumed or TrainingEvent.NormCalibrated:
                         ctx.Error.WriteLine(p.Message);
                         break;
                 }

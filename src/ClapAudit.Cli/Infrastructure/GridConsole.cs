@@ -102,7 +102,7 @@ public static class GridConsole
                 GridEvent.StepDone => $"{head}: {p.Message}",
                 GridEvent.StepFailed => $"{head}: FAILED: {p.Message}",
                 GridEvent.StepBlocked => $"{head}: not run: {p.Message}",
-                GridEvent.StepProgress when p.Training is { } t && t.Event is TrainingEvent.EpochEnd or TrainingEvent.PhaseChange or TrainingEvent.ItemSkipped or TrainingEvent.Resumed
+                GridEvent.StepProgress when p.Training is { } t && t.Event is TrainingEvent.EpochEnd or TrainingEvent.PhaseChange or TrainingEvent.ItemSkipped or TrainingEvent.Resumed or TrainingEvent.NormCalibrated
                     => $"{head}: {Describe(t)}",
                 GridEvent.StepProgress when p.Training is null && p.Message is not null => $"{head}: {p.Message}",
                 _ => null,

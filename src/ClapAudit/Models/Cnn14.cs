@@ -79,6 +79,20 @@ public sealed class Cnn14 : nn.Module<Tensor, Cnn14Output>, IAudioBackbone, ISee
         return new Cnn14Output(embedding.MoveToOuterDisposeScope(), clipwise.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// As <c>nn.Module.train</c>; with <see cref="Cnn14BatchNorm.Running"/> the BatchNorm layers stay in eval
+    /// mode (running statistics, not updated) while dropout and SpecAugment follow <paramref name="on"/>.
+    /// </summary>
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        if (on && Options.BatchNorm == Cnn14BatchNorm.Running)
+            foreach (var bn in BatchNorms()) bn.eval();
+    }
+
+    /// <summary>bn0 and the two BatchNorm layers of each conv block, in state-dict order.</summary>
+    public IEnumerable<BatchNorm> BatchNorms() => modules().OfType<BatchNorm>();
+
     public Tensor EmbedAudio(Tensor logMel)
     {
         using var output = Forward(logMel, null);

@@ -2,6 +2,15 @@ using ClapAudit.Common;
 
 namespace ClapAudit.Models;
 
+/// <summary>What CNN14's BatchNorm layers do while the model is in training mode.</summary>
+public enum Cnn14BatchNorm
+{
+    /// <summary>PyTorch's train mode: normalise with the batch's statistics and update the running ones.</summary>
+    Batch,
+    /// <summary>Stay in eval mode: normalise with the running statistics and leave them as they are.</summary>
+    Running,
+}
+
 /// <summary>
 /// CNN14 (PANNs) configuration; defaults are Cnn14_mAP=0.431.pth's and msclap 2022's.
 /// Widths, mel bins and class count are inferred from a checkpoint's shapes when loading.
@@ -32,6 +41,9 @@ public sealed record Cnn14Options
     public int TimeStripes { get; init; } = 2;
     public int FreqDropWidth { get; init; } = 8;
     public int FreqStripes { get; init; } = 2;
+
+    /// <summary>BatchNorm in training mode (PANNs: batch statistics).</summary>
+    public Cnn14BatchNorm BatchNorm { get; init; } = Cnn14BatchNorm.Batch;
 
     /// <summary>Beta(alpha, alpha) for mixup lambdas (PANNs: 1.0); mixup runs only when lambdas are passed.</summary>
     public double MixupAlpha { get; init; } = 1.0;

@@ -34,13 +34,16 @@ public sealed record DemoPreset(
     /// shortened, with larger rates than the paper's 1e-4/1e-5 and a batch of 32 so that a few hundred
     /// steps go somewhere. A larger unfrozen rate (1e-3) was tried: it erases the pre-trained structure that
     /// the demo is about (silhouettes of x_a fell from about 0.9 to 0.3) and made the orderings a matter of
-    /// which epoch happened to be best (docs/demo-world.md, "Recipe").
+    /// which epoch happened to be best (docs/demo-world.md, "Recipe"). SpecAugment is off because its
+    /// 64-frame stripes blank half of a 1-s clip, and the random-init CNN14's BatchNorm statistics are set
+    /// from 8 batches before it trains (docs/demo-world.md, "Fine-tuning on 1-s clips").
     /// </summary>
     private static Dictionary<string, string> Clap(int frozenEpochs, int maxEpochs) => With(new()
     {
         ["batch_size"] = "32", ["projection_dim"] = "64", ["text_length"] = "32",
         ["frozen_epochs"] = $"{frozenEpochs}", ["max_epochs"] = $"{maxEpochs}",
         ["frozen_learning_rate"] = "3e-3", ["unfrozen_learning_rate"] = "3e-4",
+        ["audio_spec_augment"] = "false", ["random_init_norm_batches"] = "8",
     });
 
     /// <summary>

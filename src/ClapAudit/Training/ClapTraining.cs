@@ -59,11 +59,11 @@ public static class ClapTraining
         float[]? melFilters = null;
         if (job.Cnn14Path is null)
         {
-            cnn = new Cnn14((job.RandomInit ?? new Cnn14Options()) with { MelBins = recipe.MelBins });
+            cnn = new Cnn14(recipe.AudioTraining(job.RandomInit ?? new Cnn14Options()) with { MelBins = recipe.MelBins });
         }
         else
         {
-            var loaded = Cnn14Checkpoint.Load(job.Cnn14Path, strict: true);
+            var loaded = Cnn14Checkpoint.Load(job.Cnn14Path, strict: true, template: recipe.AudioTraining(new Cnn14Options()));
             cnn = loaded.Model;
             melFilters = CheckFrontEnd(loaded.FrontEnd, logMel, job.MelFilters, job.Cnn14Path, progress);
         }
@@ -100,6 +100,7 @@ public static class ClapTraining
             var trainer = new Trainer(model, frontEnd, data, recipe, job.RunDirectory, progress, job.GitCommit, info)
             {
                 Inputs = Inputs(job),
+                CalibrateAudioNorm = job.Cnn14Path is null ? recipe.RandomInitNormBatches : 0,
             };
             return trainer.Train(ct);
         }

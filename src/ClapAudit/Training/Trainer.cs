@@ -82,13 +82,24 @@ public sealed class Trainer
     /// <summary>Inputs (manifest, BERT, CNN14) kept in run.json; resuming on other content is refused.</summary>
     public IReadOnlyList<RunInput> Inputs { get; init; } = [];
 
+    /// <summary>
+    /// Training batches run through the audio backbone, without gradients, to set its BatchNorm running
+    /// statistics before a new run starts (recipe key random_init_norm_batches, for a randomly initialised
+    /// CNN14; see <see cref="BatchNormCalibration"/>); 0: none. A resumed run has them in its checkpoint.
+    /// </summary>
+    public int CalibrateAudioNorm { get; init; }
+
     public TrainingResult Train(CancellationToken cancellationToken = default)
     {
         DeviceSelector.SetThreads(_recipe.Threads);
         _model.to(_device);
         _frontEnd.to(_device);
         if (_run.CanResume) Resume();
-        else Start();
+        else
+        {
+            Start();
+            CalibrateAudioNorms(cancellationToken);
+        }
         _clock = Stopwatch.StartNew();
 
         // A run that ended at max_epochs continues when max_epochs was raised.
@@ -149,6 +160,29 @@ public sealed class Trainer
         _secondsBefore = saved.Seconds;
         _run.TruncateLog(saved.Epoch, RunDirectory.TrainingLogHeader(_recipe));
         _progress?.Report(Progress(TrainingEvent.Resumed) with { Message = $"resumed at epoch {saved.Epoch}, batch {saved.BatchesDone}" });
+    }
+
+    private void CalibrateAudioNorms(CancellationToken ct)
+    {
+        if (CalibrateAudioNorm <= 0) return;
+        int done = 0;
+        int layers = BatchNormCalibration.Calibrate(_model.AudioEncoder.Backbone, () =>
+        {
+            // The first batches of epoch 0 (the pipeline is deterministic, so epoch 0 still sees them all).
+            foreach (var batch in _data.Batches(DataSplit.Train, 0, 0, ct))
+            {
+                if (done >= CalibrateAudioNorm || ct.IsCancellationRequested) break;
+                if (batch.Clips < 2) continue;
+                using var scope = NewDisposeScope();
+                var (wave, _, _) = ToTensors(batch);
+                _model.EncodeAudio(_frontEnd.call(wave));
+                done++;
+            }
+        });
+        _progress?.Report(Progress(TrainingEvent.NormCalibrated) with
+        {
+            Message = $"audio BatchNorm statistics of the random-init CNN14 ({layers} layers) set from {done} training batches",
+        });
     }
 
     private void SetPhase(TrainingPhase phase, double lr, PlateauState? plateau, EarlyStoppingState? early)

@@ -12,6 +12,8 @@ public enum TrainingEvent
     ItemSkipped,
     /// <summary>A checkpoint was written (Message is its path).</summary>
     Checkpoint,
+    /// <summary>A new run's random-init audio backbone had its BatchNorm statistics set from training batches (Message).</summary>
+    NormCalibrated,
     /// <summary>Training resumed from a checkpoint.</summary>
     Resumed,
     /// <summary>Validation batches are running (Step counts them).</summary>

@@ -51,6 +51,29 @@ public sealed record TrainingRecipe
     /// <summary>Captions are tokenised to this many tokens ([CLS] ... [SEP], padded; msclap: 100).</summary>
     public int TextLength { get; init; } = 100;
 
+    // --- audio backbone in training (CNN14; PANNs values as defaults)
+    /// <summary>
+    /// SpecAugment (torchlibrosa: 2 time stripes up to 64 frames, 2 mel stripes up to 8 bands) while CNN14
+    /// trains. Sized for PANNs' 10-s (1001-frame) clips; on 1-s clips (101 frames) it blanks about half the frames.
+    /// </summary>
+    public bool AudioSpecAugment { get; init; } = true;
+    /// <summary>CNN14's dropout after each conv block while it trains (PANNs: 0.2).</summary>
+    public double AudioBlockDropout { get; init; } = 0.2;
+    /// <summary>CNN14's dropout before fc1 and on the embedding while it trains (PANNs: 0.5).</summary>
+    public double AudioHeadDropout { get; init; } = 0.5;
+    /// <summary>
+    /// CNN14's BatchNorm while it trains: "batch" (PyTorch's train mode: batch statistics, running statistics
+    /// updated) or "running" (the layers stay in eval mode: running statistics used and kept; the affine
+    /// weights still learn). Frozen backbones always use running statistics.
+    /// </summary>
+    public string AudioBatchNorm { get; init; } = "batch";
+    /// <summary>
+    /// Before a randomly initialised CNN14 (no checkpoint) trains, this many training batches are run through
+    /// it without gradients to set its BatchNorm running statistics (their plain average); 0: off. Without
+    /// it a frozen random CNN14 normalises with mean 0 and variance 1, whatever its activations are.
+    /// </summary>
+    public int RandomInitNormBatches { get; init; } = 0;
+
     // --- audio: item (i)
     public int SampleRate { get; init; } = 44100;
     public double DurationSeconds { get; init; } = 5;
@@ -109,6 +132,18 @@ public sealed record TrainingRecipe
         Normalize = ZNormalize,
     };
 
+    /// <summary>
+    /// <paramref name="template"/> (a checkpoint's inferred shape, or a random-init size) with this recipe's
+    /// training behaviour: SpecAugment, dropout rates and BatchNorm mode.
+    /// </summary>
+    public Cnn14Options AudioTraining(Cnn14Options template) => template with
+    {
+        SpecAugment = AudioSpecAugment,
+        BlockDropout = AudioBlockDropout,
+        HeadDropout = AudioHeadDropout,
+        BatchNorm = AudioBatchNorm == "running" ? Cnn14BatchNorm.Running : Cnn14BatchNorm.Batch,
+    };
+
     public ClapModelOptions ModelOptions() => new()
     {
         ProjectionDim = ProjectionDim,
@@ -132,6 +167,10 @@ public sealed record TrainingRecipe
         Check(BatchSize >= 2, "batch_size", BatchSize, ">= 2 (the CLIP loss contrasts pairs within a batch)");
         Check(ProjectionDim >= 1, "projection_dim", ProjectionDim, ">= 1");
         Check(ProjectionDropout >= 0 && ProjectionDropout < 1, "projection_dropout", ProjectionDropout, "in [0, 1)");
+        Check(AudioBlockDropout >= 0 && AudioBlockDropout < 1, "audio_block_dropout", AudioBlockDropout, "in [0, 1)");
+        Check(AudioHeadDropout >= 0 && AudioHeadDropout < 1, "audio_head_dropout", AudioHeadDropout, "in [0, 1)");
+        Check(AudioBatchNorm is "batch" or "running", "audio_batch_norm", AudioBatchNorm, "batch or running");
+        Check(RandomInitNormBatches >= 0, "random_init_norm_batches", RandomInitNormBatches, ">= 0 (0: off)");
         Check(TextLength >= 2, "text_length", TextLength, ">= 2");
         Check(SampleRate >= 1000, "sample_rate", SampleRate, ">= 1000");
         Check(DurationSeconds > 0, "duration_seconds", DurationSeconds, "> 0");

@@ -1,4 +1,5 @@
 using ClapAudit.Common;
+using ClapAudit.Models;
 using ClapAudit.Training;
 
 namespace ClapAudit.Tests.Training;
@@ -85,5 +86,46 @@ public class TrainingRecipeTests
         Assert.False(r.ZNormalize);
         Assert.Equal(9, r.Seed);
         Assert.Equal(110250, r.AudioSamples);
+    }
+
+    [Fact]
+    public void AudioTrainingKeysDefaultToPannsAndReachCnn14()
+    {
+        var r = new TrainingRecipe();
+        var panns = new Cnn14Options();
+        Assert.True(r.AudioSpecAugment);
+        Assert.Equal(0.2, r.AudioBlockDropout);  // PANNs models.py: F.dropout(x, p=0.2) after each conv block
+        Assert.Equal(0.5, r.AudioHeadDropout);   // PANNs: p=0.5 before fc1 and on the embedding
+        Assert.Equal("batch", r.AudioBatchNorm);
+        Assert.Equal(0, r.RandomInitNormBatches);
+        Assert.Equal(panns, r.AudioTraining(panns)); // the recipe's defaults are CNN14's own
+
+        var set = r.WithOverrides(["audio_spec_augment=false", "audio_block_dropout=0", "audio_head_dropout=0.25",
+            "audio_batch_norm=running", "random_init_norm_batches=8"]);
+        var o = set.AudioTraining(Cnn14Options.Tiny);
+        Assert.False(o.SpecAugment);
+        Assert.Equal(0, o.BlockDropout);
+        Assert.Equal(0.25, o.HeadDropout);
+        Assert.Equal(Cnn14BatchNorm.Running, o.BatchNorm);
+        Assert.Equal(Cnn14Options.Tiny.Channels, o.Channels); // the shape is the template's
+        Assert.Equal(8, set.RandomInitNormBatches);
+        Assert.Equal(new[] { "audio_batch_norm", "audio_block_dropout", "audio_head_dropout", "audio_spec_augment", "random_init_norm_batches" },
+            set.Differences(r).Order());
+
+        using var dir = Fixtures.TempDir();
+        File.WriteAllText(dir.File("a.yaml"), "audio_spec_augment: false\nrandom_init_norm_batches: 4\n");
+        var y = TrainingRecipe.Load(dir.File("a.yaml"));
+        Assert.False(y.AudioSpecAugment);
+        Assert.Equal(4, y.RandomInitNormBatches);
+        Assert.Equal(0.2, y.AudioBlockDropout);
+        Assert.Equal(set, TrainingRecipe.FromJson(set.ToJson(), "test"));
+
+        foreach (var (bad, key) in new[] { ("audio_batch_norm=frozen", "audio_batch_norm"), ("audio_head_dropout=1", "audio_head_dropout"),
+            ("audio_block_dropout=-0.1", "audio_block_dropout"), ("random_init_norm_batches=-1", "random_init_norm_batches") })
+        {
+            var e = Assert.Throws<ClapAuditException>(() => r.WithOverrides([bad]));
+            Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
+            Assert.Contains(key, e.Message);
+        }
     }
 }
