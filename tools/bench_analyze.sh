@@ -4,6 +4,8 @@
 # kernel) on a generated bundle: N items, C classes, E_a/E_t 1024-d, x_a 2048-d, x_t 768-d, float32.
 # Prints each run (wall, CPU, peak RSS), the medians, the ratios and the agreement of the results.
 # Usage: tools/bench_analyze.sh [REPETITIONS=5] [N=2000] [C=50]   (from the repository root)
+# ANALYZE_FLAGS (default "--no-probe --bootstrap 0") are passed to analyze: the reference computes the paper's
+# measures only (zero-shot, silhouettes, topology), so the reviewer's probes and intervals are left out of both.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 reps="${1:-5}"; n_items="${2:-2000}"; n_classes="${3:-50}"
@@ -36,7 +38,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 timed() { local out="$1"; shift; /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$out"; awk '{printf "%s %s %d\n", $1, $2 + $3, $4 / 1024}' "$work/time"; }
 dw=(); dc=(); pw=(); pc=(); dm=(); pm=()
 for i in $(seq "$reps"); do
-  read -r w c mem < <(timed /dev/null dotnet "$root/.cache/cli/ClapAudit.Cli.dll" analyze "$work/bundle" --json "$work/dotnet.json"); dw+=("$w"); dc+=("$c"); dm+=("$mem")
+  read -r w c mem < <(timed /dev/null dotnet "$root/.cache/cli/ClapAudit.Cli.dll" analyze "$work/bundle" ${ANALYZE_FLAGS---no-probe --bootstrap 0} --json "$work/dotnet.json"); dw+=("$w"); dc+=("$c"); dm+=("$mem")
   read -r w2 c2 mem2 < <(timed "$work/python.json" "$root/tools/openblas_env.sh" /usr/bin/python3 "$root/tools/bench_analyze_reference.py" "$work/bundle"); pw+=("$w2"); pc+=("$c2"); pm+=("$mem2")
   printf 'run %d: clapaudit analyze %.2f s wall (%.2f s CPU, %d MiB), scikit-learn/NumPy %.2f s wall (%.2f s CPU, %d MiB)\n' "$i" "$w" "$c" "$mem" "$w2" "$c2" "$mem2"
 done
