@@ -101,13 +101,20 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("is a file; the bundle folder must be a folder", e.Message);
     }
 
+    /// <summary>The tiny ESC-50 of 6 clips with two audio files deleted (1-200-A-2.wav first).</summary>
+    private static string Esc50WithTwoClipsMissing(string folder)
+    {
+        string esc50 = ClapWorld.Esc50(folder);
+        File.Delete(Path.Combine(esc50, "audio", "1-200-A-2.wav"));
+        File.Delete(Path.Combine(esc50, "audio", "2-201-A-2.wav"));
+        return esc50;
+    }
+
     [Fact]
     public void MissingEsc50ClipsAreRefusedUnlessAllowed()
     {
         using var tmp = Fixtures.TempDir();
-        string esc50 = ClapWorld.Esc50(tmp.Path);
-        File.Delete(Path.Combine(esc50, "audio", "1-200-A-2.wav"));
-        File.Delete(Path.Combine(esc50, "audio", "2-201-A-2.wav"));
+        string esc50 = Esc50WithTwoClipsMissing(tmp.Path);
         foreach (var command in new[] { "zeroshot", "embed" })
         {
             string[] args = [command, "--model", tmp.File("no-run"), "--esc50", esc50, "--out", tmp.File("o")];
@@ -127,9 +134,7 @@ public class HostileInputTests(Xunit.Abstractions.ITestOutputHelper output)
     public void GridRefusesMissingEsc50ClipsBeforeItsFirstStepUnlessAllowed()
     {
         using var tmp = Fixtures.TempDir();
-        string esc50 = ClapWorld.Esc50(tmp.Path);
-        File.Delete(Path.Combine(esc50, "audio", "1-200-A-2.wav"));
-        File.Delete(Path.Combine(esc50, "audio", "2-201-A-2.wav"));
+        string esc50 = Esc50WithTwoClipsMissing(tmp.Path);
         string config = tmp.File("grid.yaml"), grid = tmp.File("grid");
         File.WriteAllText(config, $"""
             esc50: {esc50}
