@@ -34,7 +34,8 @@ public static class TsneHarness
     {
         int k = Math.Min(n - 1, (int)(3 * options.Perplexity + 1));
         var clock = Stopwatch.StartNew();
-        var (idx, dist) = NearestNeighbors.Find(x, n, d, k, options.Metric, default);
+        var (idx, dist) = ClapAudit.Analysis.NearestItems.WithDistances(new ClapAudit.Evaluation.EmbeddingMatrix(x, n, d), k,
+            ClapAudit.Analysis.DistanceMetrics.Parse(options.Metric));
         Console.Error.WriteLine($"knn {clock.Elapsed.TotalSeconds:F3}s"); clock.Restart();
         for (int t = 0; t < dist.Length; t++) dist[t] *= dist[t];
         var p = JointProbabilities.Build(idx, dist, n, k, options.Perplexity);

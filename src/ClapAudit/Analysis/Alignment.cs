@@ -1,5 +1,6 @@
 using ClapAudit.Common;
 using ClapAudit.Evaluation;
+using TorchSharp;
 
 namespace ClapAudit.Analysis;
 
@@ -18,7 +19,7 @@ public sealed record AlignmentComparisons(AlignmentScores? AudioBackboneVsAudio,
 /// CKA = ||Yᵀ X||²_F / (||Xᵀ X||_F ||Yᵀ Y||_F), in [0, 1], invariant to rotation and isotropic scaling; computed in
 /// feature space, time O(n (p + q)²), memory O((p + q)²). Mutual k-NN (Huh et al. 2024, "The Platonic
 /// Representation Hypothesis"): mean over rows of |N_k(x_i) ∩ N_k(y_i)| / k, neighbours by the audit's metric with
-/// the row itself excluded (ties by the lower index); time O(n² (p + q)), memory O(block n + n k).
+/// the row itself excluded (ties by the lower index); time O(n² (p + q)) (see <see cref="NearestItems"/>), memory O(n (p + q) + n k).
 /// </summary>
 public static class Alignment
 {
@@ -28,52 +29,57 @@ public static class Alignment
     {
         Guard.Match(x.Rows == y.Rows, $"CKA: the representations have {x.Rows} and {y.Rows} rows; rows must correspond");
         Guard.Data(x.Rows >= 2, $"CKA: needs at least 2 rows, got {x.Rows}");
-        var xt = CentredTranspose(x);
-        var yt = CentredTranspose(y);
         int n = x.Rows, p = x.Columns, q = y.Columns;
-        double yx = SquaredFrobeniusOfProduct(yt, q, xt, p, n);
-        double xx = Math.Sqrt(SquaredFrobeniusOfProduct(xt, p, xt, p, n));
-        double yy = Math.Sqrt(SquaredFrobeniusOfProduct(yt, q, yt, q, n));
-        return xx == 0 || yy == 0 ? double.NaN : yx / (xx * yy);
-    }
-
-    /// <summary>||A Bᵀ||²_F for A (a x n) and B (b x n), a block of A's rows at a time.</summary>
-    private static double SquaredFrobeniusOfProduct(double[] a, int aRows, double[] b, int bRows, int n)
-    {
-        const int block = 32;
-        int blocks = (aRows + block - 1) / block;
-        var partial = new double[blocks];
-        Parallel.For(0, blocks, t =>
+        // The three Gram matrices in feature space, summed over blocks of centred rows with libtorch's float64 GEMM
+        // (MKL): the same O(n (p + q)²) work as before at several times the speed, in O(block (p + q) + (p + q)²) memory.
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var xMean = ColumnMeans(x);
+        var yMean = ColumnMeans(y);
+        var xx = torch.zeros([p, p], torch.ScalarType.Float64);
+        var yy = torch.zeros([q, q], torch.ScalarType.Float64);
+        var yx = torch.zeros([q, p], torch.ScalarType.Float64);
+        int block = Math.Max(1, (int)Math.Min(n, (8L << 20) / Math.Max(1, p + q)));
+        for (int start = 0; start < n; start += block)
         {
-            int start = t * block, rows = Math.Min(block, aRows - start);
-            var dest = new double[rows * bRows];
-            GramKernel.Dots(a.AsSpan(start * n, rows * n), rows, b, bRows, n, dest);
-            partial[t] = System.Numerics.Tensors.TensorPrimitives.Dot(dest, dest);
-        });
-        return partial.Sum();
-    }
-
-    /// <summary>Xᵀ with every column of X centred: d rows of n values.</summary>
-    private static double[] CentredTranspose(EmbeddingMatrix x)
-    {
-        int n = x.Rows, d = x.Columns;
-        var t = new double[n * d];
-        for (int j = 0; j < d; j++)
-        {
-            double mean = 0;
-            for (int i = 0; i < n; i++) mean += x.Values[i * d + j];
-            mean /= n;
-            for (int i = 0; i < n; i++) t[j * n + i] = x.Values[i * d + j] - mean;
+            int rows = Math.Min(block, n - start);
+            using var xb = CentredBlock(x, xMean, start, rows);
+            using var yb = CentredBlock(y, yMean, start, rows);
+            xx.addmm_(xb.t(), xb);
+            yy.addmm_(yb.t(), yb);
+            yx.addmm_(yb.t(), xb);
         }
+        double cross = yx.square().sum().item<double>();
+        double normX = Math.Sqrt(xx.square().sum().item<double>());
+        double normY = Math.Sqrt(yy.square().sum().item<double>());
+        return normX == 0 || normY == 0 ? double.NaN : cross / (normX * normY);
+    }
+
+    private static double[] ColumnMeans(EmbeddingMatrix x)
+    {
+        var mean = new double[x.Columns];
+        for (int i = 0; i < x.Rows; i++) System.Numerics.Tensors.TensorPrimitives.Add(mean, x.Row(i), mean);
+        System.Numerics.Tensors.TensorPrimitives.Divide(mean, x.Rows, mean);
+        return mean;
+    }
+
+    /// <summary>Rows [start, start + rows) of x with the column means subtracted, as a float64 tensor.</summary>
+    private static torch.Tensor CentredBlock(EmbeddingMatrix x, double[] mean, int start, int rows)
+    {
+        int d = x.Columns;
+        var t = torch.empty([rows, d], torch.ScalarType.Float64);
+        var dest = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(t.bytes);
+        for (int r = 0; r < rows; r++)
+            System.Numerics.Tensors.TensorPrimitives.Subtract(x.Row(start + r), mean, dest.Slice(r * d, d));
         return t;
     }
 
     public static double MutualKnn(EmbeddingMatrix x, EmbeddingMatrix y, int k = MutualK, DistanceMetric metric = DistanceMetric.Cosine,
-        int blockSize = Silhouette.DefaultBlockSize, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         Guard.Match(x.Rows == y.Rows, $"mutual k-NN: the representations have {x.Rows} and {y.Rows} rows; rows must correspond");
         int n = x.Rows;
-        return MutualKnn(NearestItems.Of(x, k, metric, blockSize, cancellationToken), NearestItems.Of(y, k, metric, blockSize, cancellationToken), k, n, k);
+        return MutualKnn(NearestItems.Of(x, k, metric, cancellationToken), NearestItems.Of(y, k, metric, cancellationToken), k, n, k);
     }
 
     /// <summary>Mutual k-NN from neighbour lists of <paramref name="stored"/> per row (nearest first), using the first k.</summary>

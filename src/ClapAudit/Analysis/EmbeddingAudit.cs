@@ -175,7 +175,7 @@ public static class EmbeddingAudit
             if (_lists.TryGetValue(r, out var list)) return list;
             var x = r == Representation.Audio ? bundle.Audio : bundle.AudioBackbone;
             if (x is null || Stored < 1) return null;
-            return _lists[r] = NearestItems.Of(x, Stored, options.Metric, options.BlockSize, token);
+            return _lists[r] = NearestItems.Of(x, Stored, options.Metric, token);
         }
     }
 

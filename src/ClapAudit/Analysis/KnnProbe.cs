@@ -10,24 +10,24 @@ public sealed record KnnProbeResult(double Top1, int K);
 /// Leave-one-out k-NN classification, as scikit-learn's <c>KNeighborsClassifier(n_neighbors=k, algorithm="brute")</c>
 /// fitted on all other items: the k nearest other items by the audit's metric vote with equal weight, and a tie in the
 /// vote goes to the lowest class index (scikit-learn's <c>mode</c>). A supervised ceiling of what the embedding's
-/// neighbourhoods know about the labels. Time O(n² d), memory O(workers · block · n + n k).
+/// neighbourhoods know about the labels. Time O(n² d) (see <see cref="NearestItems"/>), memory O(n d + n k).
 /// </summary>
 public static class KnnProbe
 {
     public const int DefaultK = 5;
 
     public static KnnProbeResult Score(EmbeddingMatrix x, IReadOnlyList<int> labels, int k = DefaultK, DistanceMetric metric = DistanceMetric.Cosine,
-        int blockSize = Silhouette.DefaultBlockSize, CancellationToken cancellationToken = default) =>
-        new((double)Predict(x, labels, k, metric, blockSize, cancellationToken).Where((p, i) => p == labels[i]).Count() / x.Rows, k);
+        CancellationToken cancellationToken = default) =>
+        new((double)Predict(x, labels, k, metric, cancellationToken).Where((p, i) => p == labels[i]).Count() / x.Rows, k);
 
     /// <summary>The leave-one-out prediction of every item.</summary>
     public static int[] Predict(EmbeddingMatrix x, IReadOnlyList<int> labels, int k = DefaultK, DistanceMetric metric = DistanceMetric.Cosine,
-        int blockSize = Silhouette.DefaultBlockSize, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default)
     {
         int n = x.Rows;
         Guard.Match(labels.Count == n, $"k-NN probe: {labels.Count} labels for {n} rows");
         Guard.Setting(k >= 1 && k <= n - 1, $"k-NN probe: --probe-k must be between 1 and n - 1 = {n - 1}, got {k}");
-        return FromNeighbours(NearestItems.Of(x, k, metric, blockSize, cancellationToken), k, labels, k);
+        return FromNeighbours(NearestItems.Of(x, k, metric, cancellationToken), k, labels, k);
     }
 
     /// <summary>The predictions from neighbour lists of <paramref name="stored"/> per item (nearest first), using the first k.</summary>

@@ -75,6 +75,22 @@ public sealed class PairwiseDistances
         }
     }
 
+    /// <summary>The rows the distances are computed from: unit rows for cosine, the (power-of-two scaled) rows for euclidean.</summary>
+    internal double[] PreparedRows => _rows;
+
+    /// <summary>|row i|² of <see cref="PreparedRows"/> (euclidean only).</summary>
+    internal double SquaredNorm(int i) => _squaredNorms![i];
+
+    /// <summary>The distance of rows i and j, as <see cref="Tile"/> gives it (one float64 dot product).</summary>
+    public double Distance(int i, int j)
+    {
+        if (i == j) return 0.0;
+        int d = Dimension;
+        double dot = TensorPrimitives.Dot(_rows.AsSpan(i * d, d), _rows.AsSpan(j * d, d));
+        if (Metric == DistanceMetric.Cosine) return Math.Clamp(1.0 - dot, 0.0, 2.0);
+        return Math.Sqrt(Math.Max(-2.0 * dot + _squaredNorms![i] + _squaredNorms[j], 0.0)) * _unscale;
+    }
+
     /// <summary>Fills <paramref name="dest"/> (rowCount x Count) with the distances of rows [start, start + rowCount) to every row.</summary>
     public void Block(int start, int rowCount, Span<double> dest) => Tile(start, rowCount, 0, Count, dest);
 

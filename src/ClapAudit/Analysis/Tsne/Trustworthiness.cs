@@ -49,7 +49,7 @@ public static class Trustworthiness
             }
             Span<int> mapNeighbors = stackalloc int[k];
             Span<double> mapDist = stackalloc double[k];
-            NearestNeighbors.SelectSmallest(buf.Row, i, k, buf.Keys, buf.Items, mapNeighbors, mapDist);
+            SmallestFirst.Select(buf.Row, i, k, buf.Keys, buf.Items, mapNeighbors, mapDist);
 
             // Their ranks in the input space.
             InputRow(high, n, dHigh, i, metric, norms, buf.Row, buf.Scratch.AsSpan(0, dHigh));

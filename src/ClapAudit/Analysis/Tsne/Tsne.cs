@@ -42,7 +42,8 @@ public static class Tsne
         int dims = options.Components;
         int k = exact ? n - 1 : Math.Min(n - 1, (int)(3.0 * options.Perplexity + 1));
 
-        var (neighbors, distances) = NearestNeighbors.Find(data, n, d, k, options.Metric, cancellationToken);
+        var (neighbors, distances) = NearestItems.WithDistances(new Evaluation.EmbeddingMatrix(data, n, d), k,
+            DistanceMetrics.Parse(options.Metric), cancellationToken);
         // scikit-learn 1.2 squares the kNN distances of every metric before the perplexity search.
         for (int t = 0; t < distances.Length; t++) distances[t] *= distances[t];
         var p = JointProbabilities.Build(neighbors, distances, n, k, options.Perplexity);

@@ -1,3 +1,4 @@
+using ClapAudit.Analysis;
 using ClapAudit.Analysis.Tsne;
 
 namespace ClapAudit.Tests.Analysis.Tsne;
@@ -10,7 +11,7 @@ public class KlGradientTests
         var rng = new Random(5);
         var x = Enumerable.Range(0, n * 6).Select(_ => rng.NextDouble()).ToArray();
         int k = 20;
-        var (idx, dist) = NearestNeighbors.Find(x, n, 6, k, "euclidean", default);
+        var (idx, dist) = NearestItems.WithDistances(new ClapAudit.Evaluation.EmbeddingMatrix(x, n, 6), k, DistanceMetric.Euclidean);
         for (int t = 0; t < dist.Length; t++) dist[t] *= dist[t];
         var p = JointProbabilities.Build(idx, dist, n, k, 8);
         var y = Enumerable.Range(0, n * dims).Select(_ => rng.NextDouble() * 10 - 5).ToArray();

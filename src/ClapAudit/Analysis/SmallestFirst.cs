@@ -1,46 +1,13 @@
-namespace ClapAudit.Analysis.Tsne;
+namespace ClapAudit.Analysis;
 
 /// <summary>
-/// Exact k nearest neighbours of every row (itself excluded) by blocked brute force:
-/// rows are split into blocks processed in parallel, each block keeps one distance row per worker,
-/// so memory is O(n x k + workers x n), never n x n. Time O(n^2 d) through SIMD dot products.
-/// Ties are broken by the lower index.
+/// The k smallest values of a distance row by (distance, index): ties go to the lower index, as a stable sort gives
+/// them. Shared by the nearest-item search and trustworthiness.
 /// </summary>
-internal static class NearestNeighbors
+internal static class SmallestFirst
 {
-    /// <summary>Returns indices and distances (n x k row-major, ascending).</summary>
-    public static (int[] Indices, double[] Distances) Find(double[] data, int n, int d, int k, string metric, CancellationToken ct)
-    {
-        var kernels = new PairwiseKernels(data, n, d, metric);
-        var indices = new int[(long)n * k];
-        var distances = new double[(long)n * k];
-        const int block = 16;
-        int blocks = (n + block - 1) / block;
-        var options = new ParallelOptions { CancellationToken = ct };
-        Parallel.For(0, blocks, options, () => (Dist: new double[block * (long)n], Keys: new double[n], Items: new int[n]), (b, _, buf) =>
-        {
-            int i1 = Math.Min(n, (b + 1) * block);
-            // The block's rows share each cache-resident tile of other rows.
-            const int tile = 64;
-            var rowsDist = buf.Dist;
-            for (int j0 = 0; j0 < n; j0 += tile)
-            {
-                int len = Math.Min(tile, n - j0);
-                for (int i = b * block; i < i1; i++)
-                    kernels.Row(i, j0, rowsDist.AsSpan((i - b * block) * n + j0, len));
-            }
-            for (int i = b * block; i < i1; i++)
-            {
-                var row = rowsDist.AsSpan((i - b * block) * n, n);
-                SelectSmallest(row, i, k, buf.Keys, buf.Items, indices.AsSpan(i * k, k), distances.AsSpan(i * k, k));
-            }
-            return buf;
-        }, _ => { });
-        return (indices, distances);
-    }
-
     /// <summary>The k smallest of <paramref name="row"/> except position <paramref name="self"/>, ascending, ties by index.</summary>
-    internal static void SelectSmallest(ReadOnlySpan<double> row, int self, int k, double[] keys, int[] items, Span<int> outIdx, Span<double> outDist)
+    public static void Select(ReadOnlySpan<double> row, int self, int k, double[] keys, int[] items, Span<int> outIdx, Span<double> outDist)
     {
         int m = 0;
         if (k * 4 >= row.Length)
@@ -48,7 +15,7 @@ internal static class NearestNeighbors
             for (int j = 0; j < row.Length; j++)
                 if (j != self) { keys[m] = row[j]; items[m] = j; m++; }
             // Array.Sort is unstable; sort (distance, index) pairs to keep ties in index order.
-            SortPairs(keys.AsSpan(0, m), items.AsSpan(0, m));
+            Sort(keys.AsSpan(0, m), items.AsSpan(0, m));
         }
         else
         {
@@ -60,7 +27,7 @@ internal static class NearestNeighbors
                 if (m < k) { keys[m] = v; items[m] = j; SiftUp(keys, items, m); m++; }
                 else if (Less(v, j, keys[0], items[0])) { keys[0] = v; items[0] = j; SiftDown(keys, items, 0, m); }
             }
-            SortPairs(keys.AsSpan(0, m), items.AsSpan(0, m));
+            Sort(keys.AsSpan(0, m), items.AsSpan(0, m));
         }
         keys.AsSpan(0, k).CopyTo(outDist);
         items.AsSpan(0, k).CopyTo(outIdx);
@@ -92,7 +59,8 @@ internal static class NearestNeighbors
         }
     }
 
-    private static void SortPairs(Span<double> keys, Span<int> items)
+    /// <summary>Sorts (distance, index) pairs by distance, equal distances by index.</summary>
+    public static void Sort(Span<double> keys, Span<int> items)
     {
         keys.Sort(items);
         // Repair the order of equal keys (rare) so ties follow the index.
