@@ -254,7 +254,7 @@ public class LinearProbeObjectiveTests
         int n = 30, k = 4;
         var x = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
         var y = Enumerable.Range(0, n).Select(i => i % k).ToArray();
-        var f = new LinearProbe.Objective(x, y, n, d, k);
+        using var f = new LinearProbe.Objective(x, y, n, d, k);
         var w = Enumerable.Range(0, k * (d + 1)).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var g = new double[w.Length];
         f.Evaluate(w, g);
