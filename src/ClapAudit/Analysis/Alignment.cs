@@ -49,9 +49,10 @@ public static class Alignment
             yy.addmm_(yb.t(), yb);
             yx.addmm_(yb.t(), xb);
         }
-        double cross = yx.square().sum().item<double>();
-        double normX = Math.Sqrt(xx.square().sum().item<double>());
-        double normY = Math.Sqrt(yy.square().sum().item<double>());
+        // t.mul(t), not t.square(): square() passes TorchSharp an unheld Scalar 2 (see Models.SafeScalars).
+        double cross = yx.mul(yx).sum().item<double>();
+        double normX = Math.Sqrt(xx.mul(xx).sum().item<double>());
+        double normY = Math.Sqrt(yy.mul(yy).sum().item<double>());
         return normX == 0 || normY == 0 ? double.NaN : cross / (normX * normY);
     }
 

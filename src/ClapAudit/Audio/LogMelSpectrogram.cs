@@ -97,7 +97,7 @@ public sealed class LogMelSpectrogram : nn.Module<Tensor, Tensor>
         var db = mel.ClampMinInPlace(_options.Amin).log10_().TimesInPlace(10.0);
         if (_refDb != 0) db = db.MinusInPlace(_refDb);
         if (_options.TopDb is double topDb)
-            db = db.ClampMinInPlace(db.max().ToDouble() - topDb);
+            db = db.ClampMinInPlace(db.max().ItemAsDouble() - topDb);
         return db.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

@@ -25,6 +25,17 @@ public static class SafeScalars
     /// <summary>Integer 2, the exponent TorchSharp's <c>square()</c> passes.</summary>
     public static readonly Scalar Two = 2.ToScalar();
 
+    /// <summary>
+    /// A one-element tensor's value as a double (<c>t.ToDouble()</c>, which is <c>t.ToScalar().ToDouble()</c> in
+    /// TorchSharp 0.107 with the Scalar left to the finalizer: a GC between the two calls frees it and libtorch aborts
+    /// the process in <c>Scalar::toDouble</c>, seen in the demo's BatchNorm calibration).
+    /// </summary>
+    public static double ItemAsDouble(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToDouble();
+    }
+
     /// <summary><c>a + b</c>.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 

@@ -7,7 +7,8 @@ namespace ClapAudit.Models;
 /// <summary>
 /// TorchSharp's BatchNorm2d (same parameters, buffers, state-dict keys and math) whose training forward
 /// counts <c>num_batches_tracked</c> with a held Scalar: TorchSharp 0.107's <c>BatchNorm.forward</c> calls
-/// <c>num_batches_tracked.add_(1)</c>, an implicit Scalar left to the finalizer (see <see cref="SafeScalars"/>).
+/// <c>num_batches_tracked.add_(1)</c>, an implicit Scalar left to the finalizer, and reads the count back through
+/// another (<c>ToDouble()</c>) when momentum is null (see <see cref="SafeScalars"/>).
 /// </summary>
 public sealed class ScalarSafeBatchNorm2d : BatchNorm
 {
@@ -30,7 +31,7 @@ public sealed class ScalarSafeBatchNorm2d : BatchNorm
         if (training && track_running_stats && num_batches_tracked is not null)
         {
             num_batches_tracked.add_(SafeScalars.One, SafeScalars.One);
-            factor = momentum ?? 1.0 / num_batches_tracked.ToDouble();
+            factor = momentum ?? 1.0 / num_batches_tracked.ItemAsDouble();
         }
         bool useBatchStats = training || (running_mean is null && running_var is null);
         bool passStats = !training || track_running_stats;

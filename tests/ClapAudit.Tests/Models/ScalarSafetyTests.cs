@@ -91,6 +91,7 @@ public class ScalarSafetyTests
         Assert.Contains("TorchSharp.Modules.BatchNorm.forward(Tensor)", creators);
         Assert.Contains("TorchSharp.Modules.Adam.step(Func`1)", creators);
         Assert.Contains("TorchSharp.Modules.AdamW.step(Func`1)", creators);
+        Assert.Contains("TorchSharp.TensorExtensionMethods.ToDouble(Tensor)", creators); // ToScalar().ToDouble(), the Scalar unheld
         Assert.Equal("step(Func`1)", UnsafeEntryPoint(typeof(TorchSharp.Modules.Adam)));
         Assert.Null(UnsafeEntryPoint(typeof(ClapAudit.Training.Optimizers.ScalarSafeAdam)));
         // ...and an implicit conversion written here is seen.
@@ -145,7 +146,9 @@ public class ScalarSafetyTests
 
     private static MethodBase Definition(MethodBase m) => m is MethodInfo { IsGenericMethod: true } g ? g.GetGenericMethodDefinition() : m;
     private static bool IsImplicit(MethodBase m) => m.DeclaringType == typeof(Scalar) && m.Name == "op_Implicit";
-    private static bool IsToScalar(MethodBase m) => m.DeclaringType == typeof(ScalarExtensionMethods) && m.Name == "ToScalar";
+    // A primitive's ToScalar() or a tensor's (its item as a Scalar, behind Tensor.ToDouble()/ToSingle()/...).
+    private static bool IsToScalar(MethodBase m) =>
+        m.Name == "ToScalar" && (m.DeclaringType == typeof(ScalarExtensionMethods) || m.DeclaringType == typeof(Tensor));
     private static bool IsDispose(MethodBase m) =>
         m.Name == "Dispose" && (m.DeclaringType == typeof(Scalar) || m.DeclaringType == typeof(IDisposable));
 }
