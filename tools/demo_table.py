@@ -17,9 +17,10 @@ for preset in presets:
         m = {(s["training"], s["pretraining"]): s for s in d["setups"]}
         def cell(t, p):
             s = m.get((t, p))
-            if not s or s.get("top1") is None:
+            a = (s or {}).get("audit") or {}  # report.json version 2: each setup's figures sit in its audit
+            if not a.get("zero_shot"):
                 return "missing"
-            return f"{s['top1']:.3f}; {s['silhouette']['audio']:.2f}"
+            return f"{a['zero_shot']['top1']:.3f}; {a['silhouette']['audio']:.2f}"
         for i, t in enumerate(("dirty", "clean")):
             print(f"| {seed if i == 0 else ''} | {t} | {cell(t, 'dirty')} | {cell(t, 'clean')} | {cell(t, 'none')} | {wall if i == 0 else ''} |")
         c = d["correlations"]
