@@ -143,6 +143,9 @@ public static class ReportCommand
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static string F(double? v) => v is double d ? d.ToString("0.000", Inv) : "[red]missing[/]";
+    /// <summary>A cell's 95% interval beside its value, in grey: " [lo, hi]".</summary>
+    private static string I(double[]? ci) => ci is [double lo, double hi]
+        ? $" [grey][[{lo.ToString("0.000", Inv)}, {hi.ToString("0.000", Inv)}]][/]" : "";
 
     /// <summary>Tables 1-3 and the correlations in the terminal (also used by <c>demo</c>).</summary>
     internal static void Render(IAnsiConsole console, ReportOutcome o)
@@ -153,10 +156,16 @@ public static class ReportCommand
         string Cell((string, string) key, Func<ReportSetup, string> f) => byKey.TryGetValue(key, out var s) ? f(s) : "[red]missing[/]";
 
         int c = o.Data.ClassCount;
+        bool intervals = o.Data.Setups.Any(s => s.Top1Interval is not null);
+        string note = intervals ? "; in brackets: the 95% bootstrap interval" : "";
         Grid(console, "Table 1: zero-shot top-1 accuracy", rows, cols, [""],
-            (key, _) => Cell(key, s => F(s.Top1)), $"random guess 1/C = {(c > 0 ? (1.0 / c).ToString("0.000", Inv) : "-")}");
+            (key, _) => Cell(key, s => F(s.Top1) + I(s.Top1Interval)),
+            $"random guess 1/C = {(c > 0 ? (1.0 / c).ToString("0.000", Inv) : "-")}{note}");
         Grid(console, $"Table 2: silhouette ({o.Data.Metric})", rows, cols, ["x_a", "E_a"],
-            (key, rep) => Cell(key, s => F(rep == "x_a" ? s.SilhouetteAudioBackbone : s.SilhouetteAudio)));
+            (key, rep) => Cell(key, s => rep == "x_a"
+                ? F(s.SilhouetteAudioBackbone) + I(s.SilhouetteAudioBackboneInterval)
+                : F(s.SilhouetteAudio) + I(s.SilhouetteAudioInterval)),
+            intervals ? "in brackets: the 95% bootstrap interval" : null);
         Grid(console, "Table 3: topological similarity S (k; chance)", rows, cols, ["x_a vs E_a", "x_t vs E_t", "E_a vs E_t"],
             (key, rep) => Cell(key, s =>
             {

@@ -4,14 +4,13 @@ using ClapAudit.Analysis;
 namespace ClapAudit.Report;
 
 /// <summary>
-/// The report's tables of the reviewer's audit (issue 13), one method per table: the backbone ceiling, the intervals,
+/// The report's tables of the reviewer's audit (issue 13), one method per table (the intervals sit in Tables 1-2's cells): the backbone ceiling,
 /// alignment, per-fold spread, the correlations' three statistics, and each setup's per-class view.
 /// </summary>
 public static class AuditTables
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static string F(double? v) => v is double d && double.IsFinite(d) ? d.ToString("0.000", Inv) : "-";
-    private static string I(double[]? v) => v is null ? "-" : $"{F(v[0])} .. {F(v[1])}";
     private static string P(double? v) => v is double d ? d.ToString("0.####", Inv) : "-";
 
     public static IEnumerable<ReportTable> All(IReadOnlyList<SetupOutcome> setups, IReadOnlyDictionary<string, CorrelationEntry> correlations)
@@ -19,7 +18,6 @@ public static class AuditTables
         var measured = setups.Where(s => s.Audit is not null).Select(s => (s.Setup.Label, Audit: s.Audit!)).ToList();
         if (measured.Count == 0) yield break;
         yield return Ceiling(measured);
-        yield return Intervals(measured);
         yield return AlignmentTable(measured);
         if (measured.Any(m => m.Audit.PerFold is not null)) yield return PerFold(measured);
         yield return Correlations(correlations);
@@ -37,16 +35,6 @@ public static class AuditTables
         Note = "Leave-one-out k-NN (majority of the k nearest other items) and a multinomial logistic regression (C = 1, z-scored, " +
                "cross-validated by folds.npy or 5 stratified folds) trained with the labels on the same embeddings: what the " +
                "representation makes separable. A zero-shot share near 1 means the text side adds nothing beyond the audio embedding's own separability.",
-    };
-
-    public static ReportTable Intervals(IReadOnlyList<(string Label, BundleAudit Audit)> measured) => new(
-        "95% intervals of Tables 1-2 (stratified bootstrap)",
-        ["setup", "top-1", "top-1 interval", "silhouette E_a", "interval", "silhouette x_a", "interval"],
-        measured.Select(m => (IReadOnlyList<string>)[m.Label, F(m.Audit.ZeroShot?.Top1), I(m.Audit.Ci?.Top1),
-            F(m.Audit.Silhouette.Audio), I(m.Audit.Ci?.SilhouetteAudio), F(m.Audit.Silhouette.AudioBackbone), I(m.Audit.Ci?.SilhouetteAudioBackbone)]).ToList())
-    {
-        Note = $"2.5% and 97.5% percentiles over {measured.Select(m => m.Audit.Ci?.Resamples ?? 0).Max()} resamples drawn within each class; " +
-               "the silhouette's interval resamples the items' coefficients of the full bundle.",
     };
 
     public static ReportTable AlignmentTable(IReadOnlyList<(string Label, BundleAudit Audit)> measured) => new(

@@ -34,7 +34,8 @@ public static class HtmlReport
         h.Append("<section id=\"table1\"><h2>Table 1: zero-shot accuracy</h2>");
         h.Append("<p>Top-1 accuracy on the test classes; rows: training data, columns: audio pre-training data.")
          .Append(paper ? " Grey: the paper's values (ESC-50), for reference." : "").Append("</p>");
-        GridTable(h, trainings, pretrainings, null, key => Cell(byKey, key, s => s.Top1, paper ? PaperReference.Accuracy : null));
+        GridTable(h, trainings, pretrainings, null, key => Cell(byKey, key, s => s.Top1, paper ? PaperReference.Accuracy : null, s => s.Top1Interval));
+        IntervalNote(h, data.Setups);
         h.Append("<p>Random guess: ").Append(data.ClassCount > 0 ? F(1.0 / data.ClassCount) : "&ndash;")
          .Append(paper ? $" <span class=\"ref\">(paper {F(PaperReference.RandomGuess)})</span>" : "").Append("</p>");
         h.Append("<details><summary>Top-5 accuracy</summary>");
@@ -44,8 +45,10 @@ public static class HtmlReport
         // Table 2
         h.Append("<section id=\"table2\"><h2>Table 2: silhouette scores</h2><p>Silhouette (").Append(E(data.Metric)).Append(") of the audio backbone output x<sub>a</sub> and the cross-modal audio embedding E<sub>a</sub>, with the test labels as clusters; bounded in [-1, 1], higher is better separated.</p>");
         GridTable(h, trainings, pretrainings, ["x_a", "E_a"], (key, rep) => rep == "x_a"
-            ? Cell(byKey, key, s => s.SilhouetteAudioBackbone, paper ? PaperReference.SilhouetteAudioBackbone : null)
-            : Cell(byKey, key, s => s.SilhouetteAudio, paper ? PaperReference.SilhouetteAudio : null));
+            ? Cell(byKey, key, s => s.SilhouetteAudioBackbone, paper ? PaperReference.SilhouetteAudioBackbone : null,
+                s => s.SilhouetteAudioBackboneInterval)
+            : Cell(byKey, key, s => s.SilhouetteAudio, paper ? PaperReference.SilhouetteAudio : null, s => s.SilhouetteAudioInterval));
+        IntervalNote(h, data.Setups);
         h.Append("</section>");
 
         // Table 3
@@ -199,9 +202,11 @@ public static class HtmlReport
     }
 
     private static string Cell(Dictionary<(string, string), ReportSetup> byKey, (string, string) key, Func<ReportSetup, double?> value,
-        IReadOnlyDictionary<(string, string), double>? reference)
+        IReadOnlyDictionary<(string, string), double>? reference, Func<ReportSetup, double[]?>? interval = null)
     {
-        string mine = byKey.TryGetValue(key, out var s) && value(s) is double v ? $"<span class=\"val\">{F(v)}</span>" : "<span class=\"missing\">missing</span>";
+        string mine = byKey.TryGetValue(key, out var s) && value(s) is double v
+            ? $"<span class=\"val\">{F(v)}</span>{Interval(interval?.Invoke(s))}"
+            : "<span class=\"missing\">missing</span>";
         return reference is not null && reference.TryGetValue(key, out var r) ? $"{mine} <span class=\"ref\">paper {F(r)}</span>" : mine;
     }
 
@@ -212,6 +217,17 @@ public static class HtmlReport
             ? $"<span class=\"val\">{F(t.S)}</span> <span class=\"k\">k={t.K}, chance {F(t.Chance)}</span>"
             : "<span class=\"missing\">missing</span>";
         return reference is not null && reference.TryGetValue(key, out var r) ? $"{mine} <span class=\"ref\">paper {F(r)}</span>" : mine;
+    }
+
+    /// <summary>A cell's 95% interval, small and beside its value: " [lo, hi]".</summary>
+    private static string Interval(double[]? ci) =>
+        ci is [double lo, double hi] ? $" <span class=\"ci\">[{F(lo)}, {F(hi)}]</span>" : "";
+
+    private static void IntervalNote(StringBuilder h, IReadOnlyList<ReportSetup> setups)
+    {
+        if (!setups.Any(s => s.Top1Interval is not null || s.SilhouetteAudioInterval is not null)) return;
+        h.Append("<p class=\"hint\">In brackets: the 95% interval of a stratified bootstrap (items resampled within each class; ")
+         .Append("2.5% and 97.5% percentiles). A silhouette's interval resamples the items' coefficients of the full bundle.</p>");
     }
 
     private static void Missing(StringBuilder h, string text) => h.Append("<div class=\"missing\">").Append(E(text)).Append("</div>");
@@ -248,7 +264,7 @@ public static class HtmlReport
         .sub{color:#666;margin:2px 0} .note{background:#fff8e1;border-left:4px solid #f0b400;padding:8px 12px}
         table{border-collapse:collapse;background:#fff;margin:8px 0} th,td{border:1px solid #ddd;padding:6px 10px;text-align:left;vertical-align:top}
         th{background:#f0f0ee;white-space:nowrap} td.num{text-align:right;font-variant-numeric:tabular-nums} .val{font-weight:600;font-variant-numeric:tabular-nums}
-        .ref{color:#888;font-size:.85em;white-space:nowrap} .k{color:#666;font-size:.8em;white-space:nowrap}
+        .ref{color:#888;font-size:.85em;white-space:nowrap} .ci{color:#555;font-size:.8em;white-space:nowrap} .k{color:#666;font-size:.8em;white-space:nowrap}
         .missing{color:#b00020;font-style:italic}
         div.missing{border:1px dashed #c99;padding:40px;text-align:center;background:#fff}
         .grid3{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:16px}

@@ -10,6 +10,10 @@ public sealed record ReportSetup(string Training, string PreTraining)
     public double? Top5 { get; init; }
     public double? SilhouetteAudio { get; init; }
     public double? SilhouetteAudioBackbone { get; init; }
+    /// <summary>95% bootstrap intervals [lo, hi] shown beside Tables 1-2's cells; null when not measured.</summary>
+    public double[]? Top1Interval { get; init; }
+    public double[]? SilhouetteAudioInterval { get; init; }
+    public double[]? SilhouetteAudioBackboneInterval { get; init; }
     public TopologyCell? AudioBackboneVsAudio { get; init; }
     public TopologyCell? TextBackboneVsText { get; init; }
     public TopologyCell? AudioVsText { get; init; }

@@ -38,7 +38,8 @@ public class ReportBuilderTests
         Assert.Equal(direct.Silhouette.Audio!.Value, (double)ddAudit["silhouette"]!["audio"]!, 15);
         Assert.Equal(direct.Topology.AudioVsText!.S, (double)ddAudit["topology"]![EmbeddingAudit.AudioVsText]!["s"]!, 15);
         string table1 = Section(html, "table1");
-        Assert.Contains($"<span class=\"val\">{direct.ZeroShot.Top1:0.00}</span> <span class=\"ref\">paper 0.73</span>", table1);
+        Assert.Matches($"<span class=\"val\">{direct.ZeroShot.Top1:0.00}</span> <span class=\"ci\">\\[[0-9.]+, [0-9.]+\\]</span> " +
+            "<span class=\"ref\">paper 0.73</span>", table1);
 
         // clean/none has no bundle: one missing cell in Table 1's top-1 table, status "missing" in the JSON, no zeros.
         string top1Table = table1[..table1.IndexOf("<details>", StringComparison.Ordinal)];
@@ -114,6 +115,17 @@ public class ReportBuilderTests
         string html = File.ReadAllText(outcome.HtmlPath);
         Assert.Contains("id=\"confusion\"", html);
         Assert.Contains("Correlations: which p to trust", html);
+
+        // Tables 1-2 carry their intervals beside each value, not in a table of their own.
+        string Ci(double[] ci) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{ci[0]:0.00}, {ci[1]:0.00}]");
+        string F(double v) => v.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<span class=\"val\">{F(dd.ZeroShot.Top1)}</span> <span class=\"ci\">{Ci(dd.Ci!.Top1!)}</span>",
+            Section(html, "table1"));
+        Assert.Contains($"<span class=\"val\">{F(dd.Silhouette.Audio!.Value)}</span> <span class=\"ci\">{Ci(dd.Ci.SilhouetteAudio!)}</span>",
+            Section(html, "table2"));
+        Assert.Contains($"<span class=\"ci\">{Ci(dd.Ci.SilhouetteAudioBackbone!)}</span>", Section(html, "table2"));
+        Assert.True(dd.Ci.Top1![0] <= dd.ZeroShot.Top1 && dd.ZeroShot.Top1 <= dd.Ci.Top1[1]);
+        Assert.DoesNotContain(outcome.Data.Tables, t => t.Title.Contains("intervals", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
