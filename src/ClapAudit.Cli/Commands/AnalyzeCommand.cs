@@ -28,12 +28,13 @@ public static class AnalyzeCommand
         var probeK = new Option<int>("--probe-k") { HelpName = "K", Description = "Neighbours of the leave-one-out k-NN probe.", DefaultValueFactory = _ => KnnProbe.DefaultK };
         var bootstrap = new Option<int>("--bootstrap") { HelpName = "B", Description = "Stratified bootstrap resamples of the 95% intervals (0: none).", DefaultValueFactory = _ => Bootstrap.DefaultResamples };
         var noProbe = new Option<bool>("--no-probe") { Description = "Skip the k-NN and linear probes (the linear probe is the slow part on large bundles)." };
+        var noLinearProbe = new Option<bool>("--no-linear-probe") { Description = "Skip only the linear probe (the k-NN probe shares the neighbour pass and costs little)." };
         var perClass = new Option<string?>("--per-class") { HelpName = "FILE.csv", Description = "Write the per-class view (index, class, n, top1, silhouette_audio, confused_with, text_neighbour); with several bundles, FILE's name gets the bundle's folder name." };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("analyze", "Audit embedding bundles: zero-shot accuracy, silhouette, topological similarity, correlations across bundles, t-SNE maps.")
         {
-            bundles, metric, kMin, kMax, tsne, seed, json, blockSize, probeK, bootstrap, noProbe, perClass,
+            bundles, metric, kMin, kMax, tsne, seed, json, blockSize, probeK, bootstrap, noProbe, noLinearProbe, perClass,
         };
         CommandRunner.SetHandler(command, (parse, ctx, token) =>
         {
@@ -46,6 +47,7 @@ public static class AnalyzeCommand
                 ProbeK = parse.GetValue(probeK),
                 Bootstrap = parse.GetValue(bootstrap),
                 Probes = !parse.GetValue(noProbe),
+                LinearProbe = !parse.GetValue(noLinearProbe),
                 Seed = parse.GetValue(seed),
             }.Validated();
             return Run(parse.GetValue(bundles)!, options, parse.GetValue(tsne), parse.GetValue(seed), parse.GetValue(json),

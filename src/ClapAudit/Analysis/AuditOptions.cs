@@ -20,6 +20,8 @@ public sealed record AuditOptions
     public int Seed { get; init; }
     /// <summary>Run the k-NN and linear probes (false: --no-probe, they are the slow part on large bundles).</summary>
     public bool Probes { get; init; } = true;
+    /// <summary>Run the linear probe (false: --no-linear-probe keeps the k-NN probe, which shares the neighbour pass).</summary>
+    public bool LinearProbe { get; init; } = true;
 
     public AuditOptions Validated()
     {

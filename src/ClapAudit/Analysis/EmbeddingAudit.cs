@@ -129,10 +129,12 @@ public static class EmbeddingAudit
                 var knn = new KnnProbeResult((double)predicted.Where((p, i) => p == bundle.Labels[i]).Count() / x.Rows, options.ProbeK);
                 if (rep == Representation.Audio) knnAudio = knn; else knnBackbone = knn;
             }
+            if (!options.LinearProbe) continue;
             progress?.Report($"linear probe of {name}");
             var linear = LinearProbe.Score(x, bundle.Labels, folds, token);
             if (rep == Representation.Audio) linearAudio = linear; else linearBackbone = linear;
         }
+        if (!options.LinearProbe) skipped.Add("probe.linear: --no-linear-probe");
         double? share = zeroShot is not null && linearAudio is { Top1: > 0 } l ? zeroShot.Top1 / l.Top1 : null;
         return new ProbeResults(new KnnProbes(knnAudio, knnBackbone), new LinearProbes(linearAudio, linearBackbone), share);
     }

@@ -42,6 +42,21 @@ public class ReviewerAuditTests
     }
 
     [Fact]
+    public void WithoutTheLinearProbeTheKnnProbeStaysAndTheSkipIsListed()
+    {
+        var b = Bundle();
+        var full = EmbeddingAudit.Run(b, new AuditOptions { Bootstrap = 0 });
+        var audit = EmbeddingAudit.Run(b, new AuditOptions { Bootstrap = 0, LinearProbe = false });
+        Assert.Equal(full.Probe.Knn.Audio!.Top1, audit.Probe.Knn.Audio!.Top1);
+        Assert.Equal(full.Probe.Knn.AudioBackbone!.Top1, audit.Probe.Knn.AudioBackbone!.Top1);
+        Assert.Null(audit.Probe.Linear.Audio);
+        Assert.Null(audit.Probe.Linear.AudioBackbone);
+        Assert.Null(audit.Probe.ZeroShotShare);
+        Assert.Contains("probe.linear: --no-linear-probe", audit.Skipped);
+        Assert.DoesNotContain(full.Skipped, s => s.StartsWith("probe.linear", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void KnnVoteTiesGoToTheLowestClassIndex()
     {
         // Item 0's two neighbours are one of class 2 and one of class 1: a tie, which class 1 wins (sklearn's mode).
