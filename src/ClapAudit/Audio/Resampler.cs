@@ -32,19 +32,52 @@ public static class Resampler
     /// Output samples [start, start + count) of the full resampling, computed alone (equal to a slice of it):
     /// a crop of a long clip costs the crop, not the clip.
     /// </summary>
-    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate, long start, long count)
+    public static float[] Resample(ReadOnlySpan<float> x, int fromRate, int toRate, long start, long count) =>
+        Resample(x, 0, x.Length, fromRate, toRate, start, count);
+
+    /// <summary>
+    /// The input samples that output samples [start, start + count) of resampling an <paramref name="n"/>-sample
+    /// signal read: the filter's support around the span, clipped to [0, n) (outside it the signal is zero).
+    /// Empty when the span is. A window of the input that covers this range resamples the span exactly.
+    /// </summary>
+    public static FrameRange InputWindow(long n, int fromRate, int toRate, long start, long count)
     {
-        long full = OutputLength(x.Length, fromRate, toRate);
+        Guard.Positive(fromRate);
+        Guard.Positive(toRate);
+        if (count <= 0 || n <= 0) return FrameRange.None;
+        int g = Gcd(fromRate, toRate);
+        int up = toRate / g, down = fromRate / g;
+        if (up == 1 && down == 1) return new FrameRange(start, count).ClipTo(n);
+        int half = 10 * Math.Max(up, down), taps = 2 * half + 1;
+        long tFirst = start * down + half, tLast = (start + count - 1) * down + half;
+        long first = Math.Max(0, CeilDiv(tFirst - taps + 1, up)), last = Math.Min(n - 1, tLast / up);
+        return first > last ? FrameRange.None : new FrameRange(first, last - first + 1);
+    }
+
+    /// <summary>
+    /// Output samples [start, start + count) of resampling an <paramref name="n"/>-sample signal of which only
+    /// <paramref name="window"/>, its samples [<paramref name="windowStart"/>, windowStart + window.Length), is
+    /// at hand. The window must cover <see cref="InputWindow"/> of the span; the result then equals, bit for bit,
+    /// the span of resampling the whole signal (the same samples in the same sums).
+    /// </summary>
+    public static float[] Resample(ReadOnlySpan<float> window, long windowStart, long n, int fromRate, int toRate,
+        long start, long count)
+    {
+        long full = OutputLength(n, fromRate, toRate);
         if (start < 0 || count < 0 || start + count > full)
             throw new ArgumentOutOfRangeException(nameof(start),
                 $"span [{start}, {start + count}) is outside the {full} output samples");
         if (count > int.MaxValue)
             throw new ClapAuditException(ErrorKind.InvalidSetting,
-                $"resampling {x.Length} samples from {fromRate} Hz to {toRate} Hz gives too many samples ({count})");
+                $"resampling {n} samples from {fromRate} Hz to {toRate} Hz gives too many samples ({count})");
+        var needed = InputWindow(n, fromRate, toRate, start, count);
+        if (needed.Count > 0 && (needed.Start < windowStart || needed.End > windowStart + window.Length))
+            throw new ArgumentOutOfRangeException(nameof(window),
+                $"input window [{windowStart}, {windowStart + window.Length}) does not cover the samples " +
+                $"[{needed.Start}, {needed.End}) that output span [{start}, {start + count}) needs");
         int g = Gcd(fromRate, toRate);
         int up = toRate / g, down = fromRate / g;
-        if (up == 1 && down == 1) return x.Slice((int)start, (int)count).ToArray();
-        int n = x.Length;
+        if (up == 1 && down == 1) return window.Slice((int)(start - windowStart), (int)count).ToArray();
         var y = new float[count];
         if (count == 0 || n == 0) return y;
         double[] h = Filter(up, down, out int half);
@@ -60,11 +93,11 @@ public static class Resampler
             for (int q = 0; q < length; q++) reversed[length - 1 - q] = h[p + (long)up * q];
             phases[p] = reversed;
         }
-        // Only the input the span needs is converted to double.
-        long tFirst = start * down + half, tLast = (start + count - 1) * down + half;
-        long inFirst = Math.Max(0, CeilDiv(tFirst - taps + 1, up)), inLast = Math.Min(n - 1, tLast / up);
-        var xd = new double[Math.Max(0, inLast - inFirst + 1)];
-        for (int i = 0; i < xd.Length; i++) xd[i] = x[(int)(inFirst + i)];
+        // Only the input the span needs is converted to double: xd is the same array whether the caller holds the
+        // whole signal or a window of it, so the dot products below are the same and so is every output bit.
+        long inFirst = needed.Start;
+        var xd = new double[needed.Count];
+        for (int i = 0; i < xd.Length; i++) xd[i] = window[(int)(inFirst - windowStart + i)];
         for (int j = 0; j < y.Length; j++)
         {
             long t = (start + j) * down + half;
