@@ -8,29 +8,40 @@ namespace ClapAudit.Audio;
 /// </summary>
 internal static class FlacDecoder
 {
-    public static DecodedAudio Decode(byte[] data, string source)
+    /// <summary>
+    /// Decodes from the start, reading the file through a small buffer, and keeps the frames
+    /// <paramref name="choose"/> asks for (converted to float only there). With STREAMINFO's total (or an earlier
+    /// pass's count, <paramref name="frames"/>) known, it stops after the last kept frame.
+    /// </summary>
+    public static AudioWindow Decode(Stream stream, string source, Func<AudioInfo, FrameRange[]> choose, long? frames)
     {
-        var r = new FlacBitReader(data, source);
-        int pos = 4;
-        if (data.Length >= 10 && data[0] == (byte)'I' && data[1] == (byte)'D' && data[2] == (byte)'3')
-            pos = 10 + ((data[6] & 0x7F) << 21 | (data[7] & 0x7F) << 14 | (data[8] & 0x7F) << 7 | (data[9] & 0x7F))
-                  + ((data[5] & 0x10) != 0 ? 10 : 0) + 4;
+        var r = new FlacBitReader(stream, source);
+        long pos = 4;
+        Span<byte> id3 = stackalloc byte[10];
+        if (r.Length >= 10)
+        {
+            for (int i = 0; i < 10; i++) id3[i] = r.PeekByte(i);
+            if (id3[0] == (byte)'I' && id3[1] == (byte)'D' && id3[2] == (byte)'3')
+                pos = 10 + ((id3[6] & 0x7F) << 21 | (id3[7] & 0x7F) << 14 | (id3[8] & 0x7F) << 7 | (id3[9] & 0x7F))
+                      + ((id3[5] & 0x10) != 0 ? 10 : 0) + 4;
+        }
         r.BytePosition = pos;
 
         // Metadata blocks: only STREAMINFO matters.
-        int rate = 0, channels = 0, bps = 0, maxBlock = 0;
+        int rate = 0, channels = 0, bps = 0;
         long totalSamples = 0;
         bool last = false, haveInfo = false;
         while (!last)
         {
+            r.Retain();
             last = r.ReadBits(1) == 1;
             int type = (int)r.ReadBits(7);
             int length = (int)r.ReadBits(24);
-            int start = r.BytePosition;
+            long start = r.BytePosition;
             if (type == 0)
             {
                 r.ReadBits(16);
-                maxBlock = (int)r.ReadBits(16);
+                r.ReadBits(16); // max block size
                 r.ReadBits(24); r.ReadBits(24);
                 rate = (int)r.ReadBits(20);
                 channels = (int)r.ReadBits(3) + 1;
@@ -40,53 +51,48 @@ internal static class FlacDecoder
             }
             if (type == 127) throw AudioDecoder.Invalid(source, "FLAC metadata block of invalid type 127");
             r.BytePosition = start + length;
-            if (r.BytePosition > data.Length) throw AudioDecoder.Invalid(source, "FLAC is truncated inside its metadata");
+            if (r.BytePosition > r.Length) throw AudioDecoder.Invalid(source, "FLAC is truncated inside its metadata");
         }
         if (!haveInfo) throw AudioDecoder.Invalid(source, "FLAC has no STREAMINFO block");
 
-        var output = new List<int[]>[channels];
-        for (int c = 0; c < channels; c++) output[c] = new List<int[]>();
+        long? known = totalSamples != 0 ? totalSamples : frames;
+        var sink = new WindowSink(choose(new AudioInfo(rate, channels, known)), channels, known);
+        double scale = 1.0 / (1L << (bps - 1));
         long decoded = 0;
         var work = new long[channels][];
-        while (r.BytePosition + 2 <= data.Length && (totalSamples == 0 || decoded < totalSamples))
+        while (r.BytePosition + 2 <= r.Length && (totalSamples == 0 || decoded < totalSamples) && !sink.Done(decoded))
         {
-            if (data[r.BytePosition] != 0xFF || (data[r.BytePosition + 1] & 0xFE) != 0xF8)
+            r.Retain();
+            long at = r.BytePosition;
+            if (r.PeekByte(at) != 0xFF || (r.PeekByte(at + 1) & 0xFE) != 0xF8)
             {
-                if (data[r.BytePosition] == (byte)'T' && r.BytePosition + 128 == data.Length) break; // ID3v1 tag
-                throw AudioDecoder.Invalid(source, $"FLAC frame sync expected at byte {r.BytePosition}");
+                if (r.PeekByte(at) == (byte)'T' && at + 128 == r.Length) break; // ID3v1 tag
+                throw AudioDecoder.Invalid(source, $"FLAC frame sync expected at byte {at}");
             }
             int blockSize = DecodeFrame(r, channels, bps, rate, work, source);
+            // Samples past STREAMINFO's total are dropped, as a whole decode truncates to it.
+            int usable = totalSamples != 0 ? (int)Math.Min(blockSize, totalSamples - decoded) : blockSize;
             for (int c = 0; c < channels; c++)
             {
-                var block = new int[blockSize];
+                var dst = sink.Slot(c, decoded, usable, out int skip);
                 var w = work[c];
-                for (int i = 0; i < blockSize; i++) block[i] = (int)w[i];
-                output[c].Add(block);
+                for (int i = 0; i < dst.Length; i++) dst[i] = (float)((int)w[skip + i] * scale);
             }
             decoded += blockSize;
         }
-        if (totalSamples != 0 && decoded < totalSamples)
+        bool stopped = sink.Done(decoded) && (totalSamples == 0 || decoded < totalSamples);
+        if (!stopped && totalSamples != 0 && decoded < totalSamples)
             throw AudioDecoder.Invalid(source, $"FLAC is truncated: {decoded} of {totalSamples} samples decoded");
-        long frames = totalSamples != 0 ? totalSamples : decoded;
-        if (frames > int.MaxValue) throw AudioDecoder.Invalid(source, "FLAC stream too long");
-        _ = maxBlock;
-
-        double scale = 1.0 / (1L << (bps - 1));
-        var channelsOut = new float[channels][];
-        for (int c = 0; c < channels; c++)
-        {
-            var dst = new float[frames];
-            int o = 0;
-            foreach (var block in output[c])
-                for (int i = 0; i < block.Length && o < frames; i++) dst[o++] = (float)(block[i] * scale);
-            channelsOut[c] = dst;
-        }
-        return new DecodedAudio(channelsOut, rate);
+        long count = totalSamples != 0 ? totalSamples : stopped ? known!.Value : decoded;
+        if (count > int.MaxValue) throw AudioDecoder.Invalid(source, "FLAC stream too long");
+        return sink.Finish(rate, count, reachedEnd: !stopped);
     }
 
-    private static int DecodeFrame(FlacBitReader r, int streamChannels, int streamBps, int streamRate, long[][] work, string source)
+    private static int DecodeFrame(FlacBitReader r, int streamChannels, int streamBps, int streamRate, long[][] work,
+        string source)
     {
-        int frameStart = r.BytePosition;
+        long frameStart = r.BytePosition;
+        r.Retain(); // the CRC-16 below reads the frame's bytes again
         r.ReadBits(15); // sync + reserved
         r.ReadBits(1);  // blocking strategy
         int bsCode = (int)r.ReadBits(4);
@@ -129,9 +135,9 @@ internal static class FlacDecoder
             DecodeSubframe(r, work[c], blockSize, subBps, source, frameStart);
         }
         r.AlignToByte();
-        int crcEnd = r.BytePosition;
+        long crcEnd = r.BytePosition;
         ushort crc = (ushort)r.ReadBits(16);
-        if (Crc16(r.Data, frameStart, crcEnd) != crc)
+        if (Crc16(r.Retained(frameStart, crcEnd)) != crc)
             throw AudioDecoder.Invalid(source, $"FLAC frame at byte {frameStart} fails its CRC-16 check (corrupt data)");
 
         if (chCode >= 8)
@@ -156,7 +162,7 @@ internal static class FlacDecoder
 
     private static readonly int[][] FixedCoefficients = [[], [1], [2, -1], [3, -3, 1], [4, -6, 4, -1]];
 
-    private static void DecodeSubframe(FlacBitReader r, long[] s, int n, int bps, string source, int frameStart)
+    private static void DecodeSubframe(FlacBitReader r, long[] s, int n, int bps, string source, long frameStart)
     {
         if (r.ReadBits(1) != 0) throw AudioDecoder.Invalid(source, $"FLAC subframe padding bit set in frame at byte {frameStart}");
         int type = (int)r.ReadBits(6);
@@ -211,7 +217,7 @@ internal static class FlacDecoder
             for (int i = 0; i < n; i++) s[i] <<= wasted;
     }
 
-    private static void ReadResidual(FlacBitReader r, long[] s, int n, int order, string source, int frameStart)
+    private static void ReadResidual(FlacBitReader r, long[] s, int n, int order, string source, long frameStart)
     {
         int method = (int)r.ReadBits(2);
         if (method > 1) throw AudioDecoder.Invalid(source, $"FLAC reserved residual coding method {method} at byte {frameStart}");
@@ -255,36 +261,101 @@ internal static class FlacDecoder
         return t;
     }
 
-    private static ushort Crc16(byte[] d, int start, int end)
+    private static ushort Crc16(ReadOnlySpan<byte> d)
     {
         ushort crc = 0;
-        for (int i = start; i < end; i++) crc = (ushort)((crc << 8) ^ CrcTable[(crc >> 8) ^ d[i]]);
+        foreach (byte b in d) crc = (ushort)((crc << 8) ^ CrcTable[(crc >> 8) ^ b]);
         return crc;
     }
 }
 
-/// <summary>MSB-first bit reader over a whole file held in memory.</summary>
-internal sealed class FlacBitReader(byte[] data, string source)
+/// <summary>
+/// MSB-first bit reader over a stream, through a buffer that holds the bytes from the last <see cref="Retain"/>
+/// mark (a frame's start, for its CRC) onwards and grows only when one frame outgrows it: memory is a frame or
+/// 64 KiB, not the file. Positions are absolute byte offsets in the stream.
+/// </summary>
+internal sealed class FlacBitReader
 {
+    private readonly Stream _stream;
+    private readonly string _source;
+    private byte[] _buf = new byte[1 << 16];
+    private long _bufStart, _retain;
+    private int _bufLen;
     private long _bit;
-    public byte[] Data { get; } = data;
 
-    public int BytePosition
+    public FlacBitReader(Stream stream, string source)
     {
-        get => (int)(_bit >> 3);
-        set => _bit = (long)value << 3;
+        _stream = stream;
+        _source = source;
+        Length = stream.Length;
     }
 
+    /// <summary>The stream's length in bytes.</summary>
+    public long Length { get; }
+
+    public long BytePosition
+    {
+        get => _bit >> 3;
+        set => _bit = value << 3;
+    }
+
+    /// <summary>Keeps the bytes from the current position on in the buffer (until the next mark).</summary>
+    public void Retain() => _retain = BytePosition;
+
+    /// <summary>Bytes [from, to), which must lie after the last <see cref="Retain"/> mark and have been read.</summary>
+    public ReadOnlySpan<byte> Retained(long from, long to) => _buf.AsSpan((int)(from - _bufStart), (int)(to - from));
+
     public void AlignToByte() => _bit = (_bit + 7) & ~7L;
+
+    /// <summary>The byte at <paramref name="at"/> (which must be before <see cref="Length"/>).</summary>
+    public byte PeekByte(long at)
+    {
+        if (!Ensure(at, 1)) throw Truncated();
+        return _buf[at - _bufStart];
+    }
+
+    /// <summary>
+    /// Makes bytes [at, at + count) buffered; false when the stream ends first. Refills keep the bytes from the
+    /// retain mark (or from <paramref name="at"/>, if the mark is behind the buffer) and read as much as fits.
+    /// </summary>
+    private bool Ensure(long at, int count)
+    {
+        if (at >= _bufStart && at + count <= _bufStart + _bufLen) return true;
+        if (at + count > Length) return false;
+        long from = _retain >= _bufStart && _retain <= at ? _retain : at;
+        long need = at + count - from;
+        if (need > _buf.Length)
+        {
+            var bigger = new byte[Math.Max(2L * _buf.Length, need)];
+            if (from >= _bufStart && from < _bufStart + _bufLen)
+                Buffer.BlockCopy(_buf, (int)(from - _bufStart), bigger, 0, (int)(_bufStart + _bufLen - from));
+            _buf = bigger;
+        }
+        else if (from >= _bufStart && from < _bufStart + _bufLen)
+            Buffer.BlockCopy(_buf, (int)(from - _bufStart), _buf, 0, (int)(_bufStart + _bufLen - from));
+        _bufLen = from >= _bufStart && from < _bufStart + _bufLen ? (int)(_bufStart + _bufLen - from) : 0;
+        _bufStart = from;
+        _stream.Position = _bufStart + _bufLen;
+        while (_bufLen < _buf.Length)
+        {
+            int n = _stream.Read(_buf, _bufLen, _buf.Length - _bufLen);
+            if (n == 0) break;
+            _bufLen += n;
+        }
+        return at + count <= _bufStart + _bufLen;
+    }
+
+    private ClapAudit.Common.ClapAuditException Truncated() =>
+        AudioDecoder.Invalid(_source, "FLAC is truncated (unexpected end of data)");
 
     public ulong ReadBits(int n)
     {
         if (n == 0) return 0;
         long at = _bit >> 3;
-        if (n <= 56 && at + 8 <= Data.Length)
+        if (n <= 56 && Ensure(at, 8))
         {
             // Fast path: one big-endian 64-bit load covers the (at most 56 + 7) bits needed.
-            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(Data.AsSpan((int)at, 8));
+            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_buf.AsSpan((int)(at - _bufStart), 8));
             ulong bits = (word << (int)(_bit & 7)) >> (64 - n);
             _bit += n;
             return bits;
@@ -293,9 +364,9 @@ internal sealed class FlacBitReader(byte[] data, string source)
         while (n > 0)
         {
             long idx = _bit >> 3;
-            if (idx >= Data.Length) throw AudioDecoder.Invalid(source, "FLAC is truncated (unexpected end of data)");
+            if (!Ensure(idx, 1)) throw Truncated();
             int off = (int)(_bit & 7), avail = 8 - off, take = Math.Min(avail, n);
-            v = (v << take) | (uint)((Data[idx] >> (avail - take)) & ((1 << take) - 1));
+            v = (v << take) | (uint)((_buf[idx - _bufStart] >> (avail - take)) & ((1 << take) - 1));
             _bit += take;
             n -= take;
         }
@@ -316,9 +387,9 @@ internal sealed class FlacBitReader(byte[] data, string source)
         while (true)
         {
             long idx = _bit >> 3;
-            if (idx >= Data.Length) throw AudioDecoder.Invalid(source, "FLAC is truncated (unexpected end of data)");
+            if (!Ensure(idx, 1)) throw Truncated();
             int off = (int)(_bit & 7);
-            int rest = (Data[idx] << off) & 0xFF;
+            int rest = (_buf[idx - _bufStart] << off) & 0xFF;
             if (rest == 0)
             {
                 count += 8 - off;

@@ -7,27 +7,36 @@ namespace ClapAudit.Audio;
 /// WAVE_FORMAT_EXTENSIBLE. Integers scale by 1/2^(bits-1) (8-bit: (b-128)/128), as libsndfile does,
 /// so the floats equal soundfile's. Own code rather than NAudio.Core: the format fits in a page, and
 /// owning it gives libsndfile-identical scaling and errors that name the file and the fault
-/// (truncated data chunk, unsupported encoding) instead of library exceptions.
+/// (truncated data chunk, unsupported encoding) instead of library exceptions, and reads from a stream only
+/// the header and the frames asked for.
 /// </summary>
 internal static class WavDecoder
 {
     private const ushort Pcm = 1, IeeeFloat = 3, Extensible = 0xFFFE;
 
-    public static DecodedAudio Decode(byte[] b, string source)
+    /// <summary>
+    /// Reads the header chunks, then seeks to and reads only the bytes of the frames <paramref name="choose"/>
+    /// asks for: a 5 s crop of a 10-minute file reads 5 s (plus the resampler's reach), not the file.
+    /// </summary>
+    public static AudioWindow Decode(Stream stream, string source, Func<AudioInfo, FrameRange[]> choose)
     {
-        int pos = 12;
+        long length = stream.Length, pos = 12;
         ushort tag = 0, channels = 0, bits = 0, blockAlign = 0;
         int rate = 0;
         bool haveFmt = false;
-        while (pos + 8 <= b.Length)
+        Span<byte> head = stackalloc byte[8];
+        Span<byte> f = stackalloc byte[40];
+        while (pos + 8 <= length)
         {
-            var id = b.AsSpan(pos, 4);
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(pos + 4, 4));
-            int body = pos + 8;
+            ReadAt(stream, pos, head);
+            var id = head[..4];
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+            long body = pos + 8;
             if (id.SequenceEqual("fmt "u8))
             {
-                if (size < 16 || body + size > b.Length) throw AudioDecoder.Invalid(source, "WAV 'fmt ' chunk is truncated");
-                var f = b.AsSpan(body);
+                if (size < 16 || body + size > length) throw AudioDecoder.Invalid(source, "WAV 'fmt ' chunk is truncated");
+                f.Clear();
+                ReadAt(stream, body, f[..(int)Math.Min(size, f.Length)]);
                 tag = BinaryPrimitives.ReadUInt16LittleEndian(f);
                 channels = BinaryPrimitives.ReadUInt16LittleEndian(f[2..]);
                 rate = BinaryPrimitives.ReadInt32LittleEndian(f[4..]);
@@ -43,21 +52,22 @@ internal static class WavDecoder
             else if (id.SequenceEqual("data"u8))
             {
                 if (!haveFmt) throw AudioDecoder.Invalid(source, "WAV 'data' chunk comes before the 'fmt ' chunk");
-                long available = b.Length - body;
+                long available = length - body;
                 // Streaming writers leave 0 or 0xFFFFFFFF when they could not seek back: take the rest.
                 if (size == 0 || size == 0xFFFFFFFF) size = available;
                 else if (size > available)
                     throw AudioDecoder.Invalid(source, $"WAV is truncated: the data chunk declares {size} bytes but only {available} follow");
-                return Convert(b.AsSpan(body, (int)size), tag, channels, rate, bits, blockAlign, source);
+                return Convert(stream, body, size, tag, channels, rate, bits, blockAlign, source, choose);
             }
             long next = body + size + (size & 1); // chunks are word-aligned
-            if (next > b.Length) break;
-            pos = (int)next;
+            if (next > length) break;
+            pos = next;
         }
         throw AudioDecoder.Invalid(source, haveFmt ? "WAV has no 'data' chunk" : "WAV has no 'fmt ' chunk (truncated header?)");
     }
 
-    private static DecodedAudio Convert(ReadOnlySpan<byte> data, ushort tag, int channels, int rate, int bits, int blockAlign, string source)
+    private static AudioWindow Convert(Stream stream, long dataStart, long dataSize, ushort tag, int channels, int rate,
+        int bits, int blockAlign, string source, Func<AudioInfo, FrameRange[]> choose)
     {
         if (channels < 1) throw AudioDecoder.Invalid(source, $"WAV declares {channels} channels");
         if (rate <= 0) throw AudioDecoder.Invalid(source, $"WAV declares sample rate {rate}");
@@ -66,26 +76,44 @@ internal static class WavDecoder
         int bytesPer = bits / 8;
         if (blockAlign != bytesPer * channels)
             throw AudioDecoder.Invalid(source, $"WAV block align {blockAlign} does not match {channels} channels x {bits} bits");
-        int frames = data.Length / blockAlign;
-        var outCh = new float[channels][];
-        for (int c = 0; c < channels; c++) outCh[c] = new float[frames];
-        for (int i = 0; i < frames; i++)
+        long frames = dataSize / blockAlign;
+        var ranges = choose(new AudioInfo(rate, channels, frames));
+        var sink = new WindowSink(ranges, channels, frames);
+        // Each distinct range is read once (all channels share one in Mean mode; Concat may give each its own).
+        var buffer = new byte[Math.Max(blockAlign, (1 << 16) / blockAlign * blockAlign)];
+        foreach (var range in ranges.Select(r => r.ClipTo(frames)).Where(r => r.Count > 0).Distinct())
         {
-            var frame = data.Slice(i * blockAlign, blockAlign);
-            for (int c = 0; c < channels; c++)
+            var wanted = Enumerable.Range(0, channels).Where(c => ranges[c].ClipTo(frames) == range).ToArray();
+            for (long first = range.Start; first < range.End;)
             {
-                var s = frame.Slice(c * bytesPer, bytesPer);
-                outCh[c][i] = (tag, bits) switch
+                int n = (int)Math.Min(range.End - first, buffer.Length / blockAlign);
+                var bytes = buffer.AsSpan(0, n * blockAlign);
+                ReadAt(stream, dataStart + first * blockAlign, bytes);
+                foreach (int c in wanted)
                 {
-                    (Pcm, 8) => (s[0] - 128) / 128f,
-                    (Pcm, 16) => BinaryPrimitives.ReadInt16LittleEndian(s) / 32768f,
-                    (Pcm, 24) => ((s[0] | s[1] << 8 | s[2] << 16) << 8 >> 8) / 8388608f,
-                    (Pcm, 32) => (float)(BinaryPrimitives.ReadInt32LittleEndian(s) / 2147483648.0),
-                    (_, 32) => BinaryPrimitives.ReadSingleLittleEndian(s),
-                    _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(s),
-                };
+                    var dst = sink.Slot(c, first, n, out _);
+                    for (int i = 0; i < n; i++)
+                        dst[i] = Sample(bytes.Slice(i * blockAlign + c * bytesPer, bytesPer), tag, bits);
+                }
+                first += n;
             }
         }
-        return new DecodedAudio(outCh, rate);
+        return sink.Finish(rate, frames, reachedEnd: true);
+    }
+
+    private static float Sample(ReadOnlySpan<byte> s, ushort tag, int bits) => (tag, bits) switch
+    {
+        (Pcm, 8) => (s[0] - 128) / 128f,
+        (Pcm, 16) => BinaryPrimitives.ReadInt16LittleEndian(s) / 32768f,
+        (Pcm, 24) => ((s[0] | s[1] << 8 | s[2] << 16) << 8 >> 8) / 8388608f,
+        (Pcm, 32) => (float)(BinaryPrimitives.ReadInt32LittleEndian(s) / 2147483648.0),
+        (_, 32) => BinaryPrimitives.ReadSingleLittleEndian(s),
+        _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(s),
+    };
+
+    private static void ReadAt(Stream stream, long position, Span<byte> into)
+    {
+        stream.Position = position;
+        stream.ReadExactly(into); // the caller checked the bytes are there (within the stream's length)
     }
 }
