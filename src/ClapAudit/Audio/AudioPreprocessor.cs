@@ -20,7 +20,8 @@ public static class AudioPreprocessor
     /// </summary>
     /// <remarks>If a header's count proves wrong (a decode meets the end before it), the segment is chosen again
     /// on the decoded count and decoded again; a random segment then draws from <paramref name="rng"/> twice.</remarks>
-    public static float[] Load(string path, AudioPreprocessing settings, double? offsetSeconds = null, Random? rng = null)
+    public static float[] Load(string path, AudioPreprocessing settings, double? offsetSeconds = null,
+        Random? rng = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
@@ -104,8 +105,8 @@ public static class AudioPreprocessor
     /// The segment, chosen on the length the whole resampled signal would have (only the segment is resampled):
     /// a long clip, or one that declares a tiny rate, costs the crop, not the clip.
     /// </summary>
-    private static Crop ChooseCrop(long frames, int channels, int rate, AudioPreprocessing settings, double? offsetSeconds,
-        Random? rng, string source)
+    private static Crop ChooseCrop(long frames, int channels, int rate, AudioPreprocessing settings,
+        double? offsetSeconds, Random? rng, string source)
     {
         long perChannel = Resampler.OutputLength(frames, rate, settings.SampleRate);
         long length = settings.Channels == ChannelMode.Concat ? perChannel * channels : perChannel;
@@ -133,7 +134,8 @@ public static class AudioPreprocessor
     {
         if (s.Channels != ChannelMode.Concat) return (crop.Start, crop.Count);
         // msclap resamples the [C, N] tensor, then flattens it: the segment may span several channels.
-        long from = Math.Max(crop.Start, c * crop.PerChannel), to = Math.Min(crop.Start + crop.Count, (c + 1) * crop.PerChannel);
+        long from = Math.Max(crop.Start, c * crop.PerChannel);
+        long to = Math.Min(crop.Start + crop.Count, (c + 1) * crop.PerChannel);
         return from >= to ? (0, 0) : (from - c * crop.PerChannel, to - from);
     }
 
@@ -166,7 +168,8 @@ public static class AudioPreprocessor
     private static float[] Segment(AudioWindow w, Crop crop, AudioPreprocessing s)
     {
         if (s.Channels != ChannelMode.Concat)
-            return Resampler.Resample(ToMono(w), w.Starts[0], crop.Frames, w.SampleRate, s.SampleRate, crop.Start, crop.Count);
+            return Resampler.Resample(ToMono(w), w.Starts[0], crop.Frames, w.SampleRate, s.SampleRate,
+                crop.Start, crop.Count);
         var segment = new float[crop.Count];
         for (int c = 0; c < w.ChannelCount; c++)
         {

@@ -78,7 +78,7 @@ internal sealed class WindowSink
         End = _ranges.Length == 0 ? 0 : _ranges.Max(r => r.Count == 0 ? 0 : r.End);
     }
 
-    /// <summary>The file's length was known up front, so a decoder may stop once it has decoded <see cref="End"/>.</summary>
+    /// <summary>The file's length was known up front: a decoder may stop at <see cref="End"/>.</summary>
     public bool Known { get; }
 
     /// <summary>One past the last frame any channel keeps.</summary>
@@ -110,7 +110,7 @@ internal sealed class WindowSink
         return kept.AsSpan((int)at, (int)(to - from));
     }
 
-    /// <summary>Keeps the part of an interleaved block (frames from <paramref name="first"/>) inside the ranges.</summary>
+    /// <summary>Keeps the part of an interleaved block (frames from <paramref name="first"/>) in the ranges.</summary>
     public void AddInterleaved(long first, ReadOnlySpan<float> interleaved, int channels)
     {
         int frames = interleaved.Length / channels;

@@ -355,7 +355,8 @@ internal sealed class FlacBitReader
         if (n <= 56 && Ensure(at, 8))
         {
             // Fast path: one big-endian 64-bit load covers the (at most 56 + 7) bits needed.
-            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(_buf.AsSpan((int)(at - _bufStart), 8));
+            var span = _buf.AsSpan((int)(at - _bufStart), 8);
+            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(span);
             ulong bits = (word << (int)(_bit & 7)) >> (64 - n);
             _bit += n;
             return bits;

@@ -34,7 +34,8 @@ internal static class WavDecoder
             long body = pos + 8;
             if (id.SequenceEqual("fmt "u8))
             {
-                if (size < 16 || body + size > length) throw AudioDecoder.Invalid(source, "WAV 'fmt ' chunk is truncated");
+                if (size < 16 || body + size > length)
+                    throw AudioDecoder.Invalid(source, "WAV 'fmt ' chunk is truncated");
                 f.Clear();
                 ReadAt(stream, body, f[..(int)Math.Min(size, f.Length)]);
                 tag = BinaryPrimitives.ReadUInt16LittleEndian(f);

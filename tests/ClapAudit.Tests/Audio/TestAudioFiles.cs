@@ -10,9 +10,11 @@ internal static class TestAudioFiles
 {
     /// <summary>Integer sample <paramref name="i"/> of channel <paramref name="c"/>: a deterministic pseudo-noise
     /// spanning the whole 16-bit range (so every sample differs from its neighbours).</summary>
-    public static short Sample16(long i, int c) => (short)(((ulong)(i + 1) * (2654435761UL + 40503UL * (ulong)c)) >> 13);
+    public static short Sample16(long i, int c) =>
+        (short)(((ulong)(i + 1) * (2654435761UL + 40503UL * (ulong)c)) >> 13);
 
-    /// <summary>A WAV of <paramref name="frames"/> frames: PCM 16 or 24-bit or float 32, samples from <see cref="Sample16"/>.</summary>
+    /// <summary>A WAV of <paramref name="frames"/> frames (PCM 16/24-bit, float 32), samples from
+    /// <see cref="Sample16"/>.</summary>
     public static void WriteWav(string path, int rate, int channels, long frames, int bits, bool isFloat = false)
     {
         int bytesPer = bits / 8, block = bytesPer * channels;
@@ -43,7 +45,11 @@ internal static class TestAudioFiles
                     short v = Sample16(first + i, c);
                     if (isFloat) BinaryPrimitives.WriteSingleLittleEndian(s, v / 40000f);
                     else if (bits == 16) BinaryPrimitives.WriteInt16LittleEndian(s, v);
-                    else { int w = v * 256 + (int)((first + i) & 0xFF); s[0] = (byte)w; s[1] = (byte)(w >> 8); s[2] = (byte)(w >> 16); }
+                    else
+                    {
+                        int w = v * 256 + (int)((first + i) & 0xFF);
+                        s[0] = (byte)w; s[1] = (byte)(w >> 8); s[2] = (byte)(w >> 16);
+                    }
                 }
             f.Write(chunk, 0, n * block);
         }

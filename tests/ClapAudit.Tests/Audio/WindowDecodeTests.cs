@@ -89,8 +89,8 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
             foreach (int seed in new[] { 1, 2, 3, 20 })
             {
                 Random a = new(seed), b = new(seed);
-                Same(AudioPreprocessor.Prepare(whole, settings, null, a, path), AudioPreprocessor.Load(path, settings, null, b),
-                    $"{name} seed {seed}");
+                Same(AudioPreprocessor.Prepare(whole, settings, null, a, path),
+                    AudioPreprocessor.Load(path, settings, null, b), $"{name} seed {seed}");
                 Assert.Equal(a.Next(), b.Next()); // one draw each: the seeded stream goes on as before
                 checkedCount++;
             }
@@ -111,14 +111,15 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
         string path = Path(name);
         var whole = AudioDecoder.Decode(path);
         long n = whole.Frames;
-        // Per-channel ranges: inside, across block/packet edges, to the end, past the end, empty, different per channel.
+        // Per-channel ranges: inside, across block/packet edges, to the end, past it, empty, one per channel.
         FrameRange[][] cases =
         [
             [.. Enumerable.Repeat(new FrameRange(0, 100), whole.ChannelCount)],
             [.. Enumerable.Range(0, whole.ChannelCount).Select(c => new FrameRange(1000 + 777 * c, 1200))],
             [.. Enumerable.Repeat(new FrameRange(n - 300, 300), whole.ChannelCount)],
             [.. Enumerable.Repeat(new FrameRange(n - 50, 500), whole.ChannelCount)],
-            [.. Enumerable.Range(0, whole.ChannelCount).Select(c => c == 0 ? new FrameRange(n / 2, 4097) : FrameRange.None)],
+            [.. Enumerable.Range(0, whole.ChannelCount)
+                .Select(c => c == 0 ? new FrameRange(n / 2, 4097) : FrameRange.None)],
         ];
         foreach (var ranges in cases)
         {
@@ -129,7 +130,8 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
             {
                 var r = ranges[c].ClipTo(n);
                 Assert.Equal(r.Start, w.Starts[c]);
-                Same(whole.Channels[c].AsSpan((int)r.Start, (int)r.Count).ToArray(), w.Channels[c], $"{name} channel {c} {r}");
+                Same(whole.Channels[c].AsSpan((int)r.Start, (int)r.Count).ToArray(), w.Channels[c],
+                    $"{name} channel {c} {r}");
             }
         }
     }
@@ -164,7 +166,8 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
         // The crop at 0.5 s reads frames ~3,990-4,810: the NaN is not in them, nor in the output.
         var crop = AudioPreprocessor.Load(path, settings, 0.5);
         Assert.All(crop, v => Assert.True(float.IsFinite(v)));
-        Same(Resampler.Resample(samples.AsSpan(0, 10000), 8000, 16000).AsSpan(8000, 1600).ToArray(), crop, "crop at 0.5 s");
+        var expected = Resampler.Resample(samples.AsSpan(0, 10000), 8000, 16000).AsSpan(8000, 1600).ToArray();
+        Same(expected, crop, "crop at 0.5 s");
     }
 
     [Fact]
@@ -183,7 +186,8 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
             long before = GC.GetAllocatedBytesForCurrentThread();
             var crop = AudioPreprocessor.Load(path, settings, 300.0);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            output.WriteLine($"{targetRate} Hz: {allocated:N0} bytes allocated for a 5 s crop of a {fileBytes:N0}-byte WAV");
+            output.WriteLine(
+                $"{targetRate} Hz: {allocated:N0} bytes allocated for a 5 s crop of a {fileBytes:N0}-byte WAV");
             Assert.Equal(5 * targetRate, crop.Length);
             // The window (5 s plus the filter's reach, two channels of floats: 1.8 MB), the mono mix, the crop and,
             // when resampling, the window in double: under 8 MB. Before, the file and its decode: 3x the file.
@@ -193,7 +197,8 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
                 for (int i = 0; i < crop.Length; i++)
                 {
                     long f = 300L * rate + i;
-                    float expected = (float)(((double)(TestAudioFiles.Sample16(f, 0) / 32768f) + TestAudioFiles.Sample16(f, 1) / 32768f) / 2);
+                    float left = TestAudioFiles.Sample16(f, 0) / 32768f, right = TestAudioFiles.Sample16(f, 1) / 32768f;
+                    float expected = (float)(((double)left + right) / 2);
                     if (crop[i] != expected) Assert.Fail($"sample {i}: {crop[i]} vs {expected}");
                 }
         }
