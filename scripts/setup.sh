@@ -200,7 +200,16 @@ clapaudit_build_cli() {
     flock 9 2>/dev/null || true
     touch "$stamp.new"
     echo "clapaudit: building the CLI (Release)..." >&2
-    if ! dotnet build "$root/src/ClapAudit.Cli/ClapAudit.Cli.csproj" -c Release -o "$out" --nologo -v q -clp:ErrorsOnly\;NoSummary >&2; then
+    # On x64 Linux the CLI is published ReadyToRun (precompiled; framework-dependent, so the installed .NET runs it):
+    # no JIT at start-up or on first use of a code path. Measured: `analyze` starts faster, and a full-size CNN14
+    # checkpoint read peaks 9 MiB lower (the JIT's own heap), which puts it under issue 12's 1.5x of the file.
+    # Elsewhere a plain Release build.
+    local build=(build)
+    if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
+      build=(publish -r linux-x64 --self-contained false -p:PublishReadyToRun=true)
+    fi
+    rm -rf "$out"
+    if ! dotnet "${build[@]}" "$root/src/ClapAudit.Cli/ClapAudit.Cli.csproj" -c Release -o "$out" --nologo -v q -clp:ErrorsOnly\;NoSummary >&2; then
       echo "clapaudit: the build failed (see above)." >&2
       rm -f "$stamp.new"
       exit 1

@@ -1,5 +1,6 @@
 using ClapAudit.Common;
 using ClapAudit.Evaluation;
+using ClapAudit.Models;
 using TorchSharp;
 
 namespace ClapAudit.Analysis;
@@ -65,9 +66,9 @@ public static class Alignment
             int rows = Math.Min(block, n - start);
             using var xb = CentredBlock(x, xMean, start, rows);
             using var yb = CentredBlock(y, yMean, start, rows);
-            using (var b = xb.t().mm(xb)) xx.add_(b);
-            using (var b = yb.t().mm(yb)) yy.add_(b);
-            using (var b = yb.t().mm(xb)) yx.add_(b);
+            using (var b = xb.t().mm(xb)) xx.PlusInPlace(b);
+            using (var b = yb.t().mm(yb)) yy.PlusInPlace(b);
+            using (var b = yb.t().mm(xb)) yx.PlusInPlace(b);
         }
         return (SumOfProducts(yx, yx), SumOfProducts(xx, xx), SumOfProducts(yy, yy));
     }

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using ClapAudit.Common;
+using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +9,8 @@ namespace ClapAudit.Checkpoints;
 /// <summary>
 /// Reads the safetensors format: an 8-byte little-endian header length, a JSON header mapping
 /// each name to dtype, shape and [begin, end) byte offsets into the data that follows, and an
-/// optional "__metadata__" map of strings. Small and explicit, so errors name the tensor at fault.
+/// optional "__metadata__" map of strings. Small and explicit, so errors name the tensor at fault. Tensors are views
+/// of a private (copy-on-write) memory map of the file where their offset allows (docs/formats.md).
 /// </summary>
 public static class SafeTensorsFile
 {
@@ -55,16 +56,37 @@ public static class SafeTensorsFile
                 entries.Add((p.Name, p.Value.GetProperty("dtype").GetString()!,
                     p.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(), offs[0], offs[1]));
             }
-            foreach (var e in entries.OrderBy(e => e.Begin))
+            // Memory-mapped (private, copy-on-write: a change to a tensor never reaches the file): one read-only view of the
+            // file per dtype, and each tensor a slice of it, so the load reads nothing until a value is used and pages
+            // come from the page cache. A tensor whose offset is not a multiple of its width (possible in files from
+            // other writers), and every bool (checked byte by byte), is read into its own memory instead.
+            var maps = new Dictionary<ScalarType, Tensor>();
+            try
             {
-                long count = e.Shape.Aggregate(1L, (a, b) => a * b);
-                int width = Width(e.DType, path, e.Name);
-                Guard.Data(e.End - e.Begin == count * width && dataStart + e.End <= f.Length,
-                    $"{path}: tensor {e.Name} ({e.DType} [{string.Join(", ", e.Shape)}]) has byte range [{e.Begin}, {e.End}) which does not match its size or the file");
-                var bytes = new byte[e.End - e.Begin];
-                f.Position = dataStart + e.Begin;
-                f.ReadExactly(bytes);
-                tensors[e.Name] = Make(bytes, e.DType, e.Shape);
+                foreach (var e in entries.OrderBy(e => e.Begin))
+                {
+                    long count = e.Shape.Aggregate(1L, (a, b) => a * b);
+                    var (type, width) = TypeOf(e.DType, path, e.Name);
+                    Guard.Data(e.Begin >= 0 && e.End - e.Begin == count * width && dataStart + e.End <= f.Length,
+                        $"{path}: tensor {e.Name} ({e.DType} [{string.Join(", ", e.Shape)}]) has byte range [{e.Begin}, {e.End}) which does not match its size or the file");
+                    long at = dataStart + e.Begin;
+                    if (type != ScalarType.Bool && at % width == 0 && count > 0)
+                    {
+                        if (!maps.TryGetValue(type, out var map))
+                            maps[type] = map = from_file(path, shared: false, size: f.Length / width, dtype: type);
+                        using var slice = map.narrow(0, at / width, count);
+                        tensors[e.Name] = slice.view(e.Shape);
+                        continue;
+                    }
+                    Guard.Data(e.End - e.Begin <= int.MaxValue, $"{path}: tensor {e.Name} holds {e.End - e.Begin} bytes; one tensor over 2 GiB is not read here");
+                    f.Position = at;
+                    tensors[e.Name] = ReadTensor(f, type, e.Shape);
+                }
+            }
+            finally
+            {
+                // The slices keep the mapping alive; the whole-file views are not needed once they exist.
+                foreach (var m in maps.Values) m.Dispose();
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
@@ -75,45 +97,34 @@ public static class SafeTensorsFile
         return new StateDict(tensors, path, metadata);
     }
 
-    private static int Width(string dtype, string path, string name) => dtype switch
+    /// <summary>The tensor type of a safetensors dtype and its width in bytes; a bool is read as uint8, then checked.</summary>
+    private static (ScalarType Type, int Width) TypeOf(string dtype, string path, string name) => dtype switch
     {
-        "F64" or "I64" or "U64" => 8,
-        "F32" or "I32" or "U32" => 4,
-        "F16" or "BF16" or "I16" or "U16" => 2,
-        "I8" or "U8" or "BOOL" => 1,
+        "F64" => (ScalarType.Float64, 8), "I64" => (ScalarType.Int64, 8),
+        "F32" => (ScalarType.Float32, 4), "I32" => (ScalarType.Int32, 4),
+        "F16" => (ScalarType.Float16, 2), "BF16" => (ScalarType.BFloat16, 2), "I16" => (ScalarType.Int16, 2),
+        "I8" => (ScalarType.Int8, 1), "U8" => (ScalarType.Byte, 1), "BOOL" => (ScalarType.Bool, 1),
         _ => throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: tensor {name} has unsupported dtype {dtype}"),
     };
 
-    private static Tensor Make(byte[] b, string dtype, long[] shape)
+    /// <summary>
+    /// The stored bytes read straight into a new tensor's memory (where a tensor cannot be a view of the mapping) (little-endian, as safetensors and this host are): no
+    /// intermediate array, so a file's tensors take their own size and no more. A bool is read as bytes and compared
+    /// with 0, so a stored 2 cannot become an invalid bool.
+    /// </summary>
+    private static Tensor ReadTensor(Stream f, ScalarType type, long[] shape)
     {
-        switch (dtype)
+        var t = empty(shape, type == ScalarType.Bool ? ScalarType.Byte : type);
+        try
         {
-            case "F32": return tensor(MemoryMarshal.Cast<byte, float>(b).ToArray(), shape);
-            case "F64": return tensor(MemoryMarshal.Cast<byte, double>(b).ToArray(), shape);
-            case "I64": return tensor(MemoryMarshal.Cast<byte, long>(b).ToArray(), shape);
-            case "I32": return tensor(MemoryMarshal.Cast<byte, int>(b).ToArray(), shape);
-            case "I16": return tensor(MemoryMarshal.Cast<byte, short>(b).ToArray(), shape);
-            case "I8": return tensor(MemoryMarshal.Cast<byte, sbyte>(b).ToArray(), shape);
-            case "U8": return tensor(b, shape);
-            case "BOOL": return tensor(b.Select(x => x != 0).ToArray(), shape);
-            case "F16":
-            {
-                // Half -> float -> Float16 is exact.
-                var h = MemoryMarshal.Cast<byte, Half>(b);
-                var f = new float[h.Length];
-                for (int i = 0; i < f.Length; i++) f[i] = (float)h[i];
-                using var t = tensor(f, shape);
-                return t.to(ScalarType.Float16);
-            }
-            case "BF16":
-            {
-                var u = MemoryMarshal.Cast<byte, ushort>(b);
-                var f = new float[u.Length];
-                for (int i = 0; i < f.Length; i++) f[i] = BitConverter.Int32BitsToSingle(u[i] << 16);
-                using var t = tensor(f, shape);
-                return t.to(ScalarType.BFloat16);
-            }
-            default: throw new ClapAuditException(ErrorKind.InvalidData, $"unsupported safetensors dtype {dtype}");
+            if (t.numel() > 0) f.ReadExactly(t.bytes);
+            if (type != ScalarType.Bool) return t;
+            using (t) return t.ne(SafeScalars.Zero);
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
         }
     }
 }

@@ -16,7 +16,6 @@ public static class SafeTensorsWriter
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var blobs = new List<byte[]>(tensors.Count);
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
@@ -31,8 +30,8 @@ public static class SafeTensorsWriter
             foreach (var (name, t) in tensors)
             {
                 Guard.Setting(name.Length > 0 && name != "__metadata__" && names.Add(name), $"safetensors: tensor name '{name}' is empty, reserved or repeated");
-                var (dtype, bytes) = Bytes(t, name);
-                blobs.Add(bytes);
+                string dtype = DTypeOf(t, name);
+                long bytes = t.numel() * t.ElementSize;
                 json.WritePropertyName(name);
                 json.WriteStartObject();
                 json.WriteString("dtype", dtype);
@@ -41,10 +40,10 @@ public static class SafeTensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + bytes.Length);
+                json.WriteNumberValue(offset + bytes);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += bytes.Length;
+                offset += bytes;
             }
             json.WriteEndObject();
         }
@@ -54,21 +53,21 @@ public static class SafeTensorsWriter
         {
             s.Write(BitConverter.GetBytes((ulong)headerBytes.Count));
             s.Write(headerBytes.ToArray());
-            foreach (var b in blobs) s.Write(b);
+            // Each tensor's bytes straight from its memory (a contiguous copy only where it is a strided view): the file
+            // is written without a second copy of the weights.
+            foreach (var (_, t) in tensors)
+            {
+                using var c = t.detach().cpu().contiguous();
+                if (c.numel() > 0) s.Write(c.bytes);
+            }
         });
     }
 
-    private static (string DType, byte[] Bytes) Bytes(Tensor t, string name)
+    private static string DTypeOf(Tensor t, string name) => t.dtype switch
     {
-        using var c = t.detach().cpu().contiguous();
-        string dtype = c.dtype switch
-        {
-            ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Float16 => "F16", ScalarType.BFloat16 => "BF16",
-            ScalarType.Int64 => "I64", ScalarType.Int32 => "I32", ScalarType.Int16 => "I16", ScalarType.Int8 => "I8",
-            ScalarType.Byte => "U8", ScalarType.Bool => "BOOL",
-            _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {c.dtype}, which safetensors cannot hold here"),
-        };
-        // The raw little-endian bytes of the contiguous copy, as safetensors stores them.
-        return (dtype, c.numel() == 0 ? [] : c.bytes.ToArray());
-    }
+        ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Float16 => "F16", ScalarType.BFloat16 => "BF16",
+        ScalarType.Int64 => "I64", ScalarType.Int32 => "I32", ScalarType.Int16 => "I16", ScalarType.Int8 => "I8",
+        ScalarType.Byte => "U8", ScalarType.Bool => "BOOL",
+        _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {t.dtype}, which safetensors cannot hold here"),
+    };
 }
