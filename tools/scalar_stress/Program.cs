@@ -29,7 +29,8 @@ var collector = new Thread(() =>
         GC.Collect();
         GC.WaitForPendingFinalizers();
     }
-}) { IsBackground = true };
+})
+{ IsBackground = true };
 collector.Start();
 
 var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>

@@ -133,7 +133,10 @@ public static class DataCommand
             doc["problems"] = new JsonArray(data.Problems.Select(p => (JsonNode?)JsonValue.Create(p.ToString())).ToArray());
             doc["kept"] = new JsonArray(result.Kept.Select(c => (JsonNode?)new JsonObject
             {
-                ["ytid"] = c.YtId, ["start"] = c.Start, ["end"] = c.End, ["audio"] = c.AudioPath,
+                ["ytid"] = c.YtId,
+                ["start"] = c.Start,
+                ["end"] = c.End,
+                ["audio"] = c.AudioPath,
                 ["mids"] = new JsonArray(c.Mids.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
             }).ToArray());
             string outPath = parse.GetValue(outFile)!;

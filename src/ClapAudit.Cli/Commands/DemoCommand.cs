@@ -62,9 +62,15 @@ public static class DemoCommand
             var config = new GridConfig
             {
                 Title = $"ClapAudit demo: synthetic sound world ({preset.Name}, seed {s})",
-                Esc50 = world.Esc50Dir, Bert = bert, Clotho = world.ClothoDir, AudioSet = world.AudioSetDir,
-                Training = preset.Training.ToDictionary(), Pretraining = preset.Pretraining.ToDictionary(),
-                RandomInitChannels = [.. preset.Cnn14Channels], Seed = s, Threads = t,
+                Esc50 = world.Esc50Dir,
+                Bert = bert,
+                Clotho = world.ClothoDir,
+                AudioSet = world.AudioSetDir,
+                Training = preset.Training.ToDictionary(),
+                Pretraining = preset.Pretraining.ToDictionary(),
+                RandomInitChannels = [.. preset.Cnn14Channels],
+                Seed = s,
+                Threads = t,
             }.Validated();
             var plan = new GridPlan(config, Path.Combine(root, "grid"));
             var result = GridConsole.Run(console, live, progress => GridRunner.Run(plan, new GridSteps(), progress, keepGoing: true, token));

@@ -44,7 +44,9 @@ public static class EmbedAudioCommand
             string path = parse.GetValue(cnn14)!;
             var pre = new AudioPreprocessing
             {
-                SampleRate = parse.GetValue(sampleRate), DurationSeconds = parse.GetValue(duration), Normalize = !parse.GetValue(noNormalize),
+                SampleRate = parse.GetValue(sampleRate),
+                DurationSeconds = parse.GetValue(duration),
+                Normalize = !parse.GetValue(noNormalize),
             };
             pre.Validate();
             using var loaded = Cnn14Checkpoint.Load(path, strict: true);

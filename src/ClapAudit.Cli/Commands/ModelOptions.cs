@@ -24,12 +24,14 @@ internal static class ModelOptions
 
     public static Option<string?> UrbanSound8k() => new("--urbansound8k")
     {
-        HelpName = "DIR", Description = "Test on UrbanSound8K instead (metadata/UrbanSound8K.csv, audio/fold1..10/; --folds 1..10).",
+        HelpName = "DIR",
+        Description = "Test on UrbanSound8K instead (metadata/UrbanSound8K.csv, audio/fold1..10/; --folds 1..10).",
     };
 
     public static Option<string?> LabelledFolder() => new("--folder")
     {
-        HelpName = "DIR", Description = "Test on a labelled folder instead: DIR/<class name>/*.wav|flac|mp3|ogg (GTZAN-style).",
+        HelpName = "DIR",
+        Description = "Test on a labelled folder instead: DIR/<class name>/*.wav|flac|mp3|ogg (GTZAN-style).",
     };
 
     /// <summary>The one test set named by --esc50, --urbansound8k or --folder.</summary>
@@ -60,7 +62,8 @@ internal static class ModelOptions
 
     public static Option<string> Prompt() => new("--prompt")
     {
-        Description = "Prompt template; {class} becomes the class name.", DefaultValueFactory = _ => Esc50Options.DefaultPromptTemplate,
+        Description = "Prompt template; {class} becomes the class name.",
+        DefaultValueFactory = _ => Esc50Options.DefaultPromptTemplate,
     };
 
     public static Option<bool> AllowMissing() => new("--allow-missing")
@@ -73,7 +76,9 @@ internal static class ModelOptions
 
     public static Option<string> MelFilters() => new("--mel-filters")
     {
-        HelpName = "computed|checkpoint", Description = "For PANNs/msclap weights: computed mel filters, or the checkpoint's own melW.", DefaultValueFactory = _ => "computed",
+        HelpName = "computed|checkpoint",
+        Description = "For PANNs/msclap weights: computed mel filters, or the checkpoint's own melW.",
+        DefaultValueFactory = _ => "computed",
     };
 
     public static IReadOnlyList<int>? ParseFolds(string? text)

@@ -53,13 +53,21 @@ public static class PretrainCommand
 
             jsonLines?.Write(new JsonObject
             {
-                ["event"] = "summary", ["cancelled"] = result.Cancelled, ["checkpoint"] = result.Cancelled ? null : result.CheckpointPath,
-                ["run_directory"] = result.RunDirectory, ["epochs"] = result.Epochs, ["stop_reason"] = result.StopReason,
-                ["clips"] = result.Clips, ["train_clips"] = result.TrainClips, ["validation_clips"] = result.ValidationClips,
-                ["removed_clips"] = result.RemovedClips, ["skipped_clips"] = result.SkippedClips,
+                ["event"] = "summary",
+                ["cancelled"] = result.Cancelled,
+                ["checkpoint"] = result.Cancelled ? null : result.CheckpointPath,
+                ["run_directory"] = result.RunDirectory,
+                ["epochs"] = result.Epochs,
+                ["stop_reason"] = result.StopReason,
+                ["clips"] = result.Clips,
+                ["train_clips"] = result.TrainClips,
+                ["validation_clips"] = result.ValidationClips,
+                ["removed_clips"] = result.RemovedClips,
+                ["skipped_clips"] = result.SkippedClips,
                 ["removed_labels"] = new JsonArray(result.RemovedLabelDetails.Select(l => (JsonNode?)new JsonObject
                 { ["mid"] = l.Mid, ["display_name"] = l.DisplayName, ["clips"] = l.Clips }).ToArray()),
-                ["best_val_loss"] = result.BestValLoss, ["val_map"] = result.ValMeanAveragePrecision,
+                ["best_val_loss"] = result.BestValLoss,
+                ["val_map"] = result.ValMeanAveragePrecision,
             });
             RenderSummary(console, result);
             if (result.Cancelled)
@@ -128,9 +136,14 @@ public static class PretrainCommand
                     console.MarkupLine(Markup.Escape($"epoch {p.Epoch + 1}: train loss {F(p.EpochLoss)}, val loss {F(p.ValLoss)}, val mAP {map}, {_clipsPerSecond:0.0} clips/s, step {p.GlobalStep}"));
                     json?.Write(new JsonObject
                     {
-                        ["event"] = "epoch", ["epoch"] = p.Epoch, ["step"] = p.GlobalStep, ["train_loss"] = Num(p.EpochLoss),
-                        ["val_loss"] = Num(p.ValLoss), ["val_map"] = Num(double.TryParse(map, CultureInfo.InvariantCulture, out var m) ? m : double.NaN),
-                        ["clips_per_second"] = _clipsPerSecond, ["skipped"] = p.Skipped,
+                        ["event"] = "epoch",
+                        ["epoch"] = p.Epoch,
+                        ["step"] = p.GlobalStep,
+                        ["train_loss"] = Num(p.EpochLoss),
+                        ["val_loss"] = Num(p.ValLoss),
+                        ["val_map"] = Num(double.TryParse(map, CultureInfo.InvariantCulture, out var m) ? m : double.NaN),
+                        ["clips_per_second"] = _clipsPerSecond,
+                        ["skipped"] = p.Skipped,
                     });
                     break;
                 case TrainingEvent.ItemSkipped:

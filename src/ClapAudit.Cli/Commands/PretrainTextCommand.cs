@@ -119,8 +119,12 @@ public static class PretrainTextCommand
 
     private static void WriteJson(string path, TextPretrainResult r, TextPretrainRecipe recipe, CommandContext ctx)
     {
-        var opts = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+        var opts = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals
+        };
         var doc = new JsonObject { ["recipe"] = JsonNode.Parse(recipe.ToJson()), ["result"] = JsonSerializer.SerializeToNode(r, opts) };
         string text = doc.ToJsonString(opts);
         if (path == "-") ctx.Output.WriteLine(text);

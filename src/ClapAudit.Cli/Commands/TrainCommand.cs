@@ -22,8 +22,10 @@ public static class TrainCommand
         var config = new Option<string?>("--config") { HelpName = "recipe.yaml", Description = "Recipe file (YAML or JSON, snake_case keys); keys it does not name keep the paper's defaults." };
         var set = new Option<string[]>("--set")
         {
-            HelpName = "key=value", Description = "Override a recipe key, e.g. --set batch_size=64 --set frozen_epochs=2 (repeatable). Keys: " + string.Join(", ", TrainingRecipe.Keys) + ".",
-            AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.ZeroOrMore,
+            HelpName = "key=value",
+            Description = "Override a recipe key, e.g. --set batch_size=64 --set frozen_epochs=2 (repeatable). Keys: " + string.Join(", ", TrainingRecipe.Keys) + ".",
+            AllowMultipleArgumentsPerToken = false,
+            Arity = ArgumentArity.ZeroOrMore,
         };
         var melFilters = new Option<string>("--mel-filters") { HelpName = "computed|checkpoint", Description = "Log-mel filters computed for the recipe's sample rate, or the CNN14 checkpoint's own melW.", DefaultValueFactory = _ => "computed" };
         var json = new Option<bool>("--json") { Description = "Write one JSON line per epoch to standard output (for scripts) instead of the table." };
@@ -119,11 +121,16 @@ public static class TrainCommand
                         {
                             ctx.Output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                             {
-                                ["epoch"] = p.Epoch, ["global_step"] = p.GlobalStep, ["phase"] = p.Phase.ToString().ToLowerInvariant(),
-                                ["train_loss"] = Num(p.EpochLoss), ["val_loss"] = Num(p.ValLoss), ["lr"] = p.LearningRate,
+                                ["epoch"] = p.Epoch,
+                                ["global_step"] = p.GlobalStep,
+                                ["phase"] = p.Phase.ToString().ToLowerInvariant(),
+                                ["train_loss"] = Num(p.EpochLoss),
+                                ["val_loss"] = Num(p.ValLoss),
+                                ["lr"] = p.LearningRate,
                                 ["val_retrieval"] = p.Retrieval is { } r ? new Dictionary<string, object>
                                 {
-                                    ["t2a"] = Scores(r.TextToAudio), ["a2t"] = Scores(r.AudioToText),
+                                    ["t2a"] = Scores(r.TextToAudio),
+                                    ["a2t"] = Scores(r.AudioToText),
                                 } : null,
                             }));
                             ctx.Output.Flush();

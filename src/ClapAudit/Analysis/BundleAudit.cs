@@ -40,7 +40,10 @@ public sealed record BundleAudit
     /// <summary>The entry of a retrieval-only bundle (no labels.npy): only <see cref="Retrieval"/> is measured.</summary>
     public static BundleAudit RetrievalOnly(string path, RetrievalResult retrieval) => new()
     {
-        Path = path, ItemCount = retrieval.Audio, ClassCount = 0, Retrieval = retrieval,
+        Path = path,
+        ItemCount = retrieval.Audio,
+        ClassCount = 0,
+        Retrieval = retrieval,
         Skipped = ["audit: retrieval bundle without labels.npy (retrieval metrics only)"],
     };
 }

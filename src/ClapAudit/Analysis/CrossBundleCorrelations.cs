@@ -75,7 +75,8 @@ public static class CrossBundleCorrelations
             result[pair.Name] = report.Correlations.TryGetValue(pair.Name, out var r)
                 ? entry with
                 {
-                    Rho = Finite(r.Rho), P = Finite(r.P),
+                    Rho = Finite(r.Rho),
+                    P = Finite(r.P),
                     Spearman = Finite(RankCorrelation.Spearman(entry.YValues, entry.XValues)),
                     PPermutation = Finite(RankCorrelation.PermutationP(entry.YValues, entry.XValues, seed)),
                 }

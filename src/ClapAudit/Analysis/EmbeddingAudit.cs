@@ -83,7 +83,8 @@ public static class EmbeddingAudit
             var intervals = Bootstrap.Intervals(bundle.Labels, stats, options.Bootstrap, options.Seed);
             int next = 0;
             ci = new ConfidenceIntervals(zeroShot is null ? null : intervals[next++], samplesAudio is null ? null : intervals[next++],
-                samplesAudioBackbone is null ? null : intervals[next]) { Resamples = options.Bootstrap };
+                samplesAudioBackbone is null ? null : intervals[next])
+            { Resamples = options.Bootstrap };
         }
         else skipped.Add("ci: --bootstrap 0");
 
@@ -101,11 +102,19 @@ public static class EmbeddingAudit
         TopologyResult? T(string name) => topology.GetValueOrDefault(name);
         return new BundleAudit
         {
-            Path = bundle.Path, ItemCount = bundle.ItemCount, ClassCount = bundle.ClassCount, ZeroShot = zeroShot,
+            Path = bundle.Path,
+            ItemCount = bundle.ItemCount,
+            ClassCount = bundle.ClassCount,
+            ZeroShot = zeroShot,
             Silhouette = new SilhouetteScores(samplesAudio?.Average(), samplesAudioBackbone?.Average()),
             Topology = new TopologyComparisons(T(AudioBackboneVsAudio), T(TextBackboneVsText), T(AudioVsText)),
-            Probe = probe, Ci = ci, PerFold = perFold, PerClass = perClass, Alignment = alignment,
-            EmptyClasses = empty, Skipped = skipped,
+            Probe = probe,
+            Ci = ci,
+            PerFold = perFold,
+            PerClass = perClass,
+            Alignment = alignment,
+            EmptyClasses = empty,
+            Skipped = skipped,
         };
     }
 

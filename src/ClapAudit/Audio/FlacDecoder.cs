@@ -113,12 +113,19 @@ internal static class FlacDecoder
             7 => (int)r.ReadBits(16) + 1,
             _ => 256 << (bsCode - 8),
         };
-        if (rateCode == 12) r.ReadBits(8); else if (rateCode is 13 or 14) r.ReadBits(16);
+        if (rateCode == 12) r.ReadBits(8);
+        else if (rateCode is 13 or 14) r.ReadBits(16);
         else if (rateCode == 15) throw AudioDecoder.Invalid(source, $"FLAC frame at byte {frameStart} has an invalid sample rate code");
         r.ReadBits(8); // CRC-8 of the header
         int bps = sizeCode switch
         {
-            0 => streamBps, 1 => 8, 2 => 12, 4 => 16, 5 => 20, 6 => 24, 7 => 32,
+            0 => streamBps,
+            1 => 8,
+            2 => 12,
+            4 => 16,
+            5 => 20,
+            6 => 24,
+            7 => 32,
             _ => throw AudioDecoder.Invalid(source, $"FLAC frame at byte {frameStart} has a reserved sample size code"),
         };
         int channels = chCode <= 7 ? chCode + 1 : chCode <= 10 ? 2

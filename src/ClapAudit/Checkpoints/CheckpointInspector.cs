@@ -92,9 +92,13 @@ public static class CheckpointInspector
         int types = t.TryGetValue("embeddings.token_type_embeddings.weight", out var ty) ? (int)ty.shape[0] : 2;
         return new BertConfig
         {
-            VocabSize = (int)words.shape[0], HiddenSize = hidden, NumHiddenLayers = Math.Max(layers, 1),
-            NumAttentionHeads = hidden % 64 == 0 ? hidden / 64 : 1, IntermediateSize = inter,
-            MaxPositionEmbeddings = positions, TypeVocabSize = types,
+            VocabSize = (int)words.shape[0],
+            HiddenSize = hidden,
+            NumHiddenLayers = Math.Max(layers, 1),
+            NumAttentionHeads = hidden % 64 == 0 ? hidden / 64 : 1,
+            IntermediateSize = inter,
+            MaxPositionEmbeddings = positions,
+            TypeVocabSize = types,
         };
     }
 
@@ -132,7 +136,8 @@ public static class CheckpointInspector
             ["embeddings.word_embeddings.weight"] = [c.VocabSize, h],
             ["embeddings.position_embeddings.weight"] = [c.MaxPositionEmbeddings, h],
             ["embeddings.token_type_embeddings.weight"] = [c.TypeVocabSize, h],
-            ["embeddings.LayerNorm.weight"] = [h], ["embeddings.LayerNorm.bias"] = [h],
+            ["embeddings.LayerNorm.weight"] = [h],
+            ["embeddings.LayerNorm.bias"] = [h],
         };
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
@@ -155,9 +160,16 @@ public static class CheckpointInspector
 
     public static string DTypeName(ScalarType t) => t switch
     {
-        ScalarType.Float32 => "float32", ScalarType.Float64 => "float64", ScalarType.Float16 => "float16",
-        ScalarType.BFloat16 => "bfloat16", ScalarType.Int64 => "int64", ScalarType.Int32 => "int32",
-        ScalarType.Int16 => "int16", ScalarType.Int8 => "int8", ScalarType.Byte => "uint8", ScalarType.Bool => "bool",
+        ScalarType.Float32 => "float32",
+        ScalarType.Float64 => "float64",
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        ScalarType.Int64 => "int64",
+        ScalarType.Int32 => "int32",
+        ScalarType.Int16 => "int16",
+        ScalarType.Int8 => "int8",
+        ScalarType.Byte => "uint8",
+        ScalarType.Bool => "bool",
         _ => t.ToString().ToLowerInvariant(),
     };
 }

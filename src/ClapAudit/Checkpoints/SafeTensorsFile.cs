@@ -100,10 +100,16 @@ public static class SafeTensorsFile
     /// <summary>The tensor type of a safetensors dtype and its width in bytes; a bool is read as uint8, then checked.</summary>
     private static (ScalarType Type, int Width) TypeOf(string dtype, string path, string name) => dtype switch
     {
-        "F64" => (ScalarType.Float64, 8), "I64" => (ScalarType.Int64, 8),
-        "F32" => (ScalarType.Float32, 4), "I32" => (ScalarType.Int32, 4),
-        "F16" => (ScalarType.Float16, 2), "BF16" => (ScalarType.BFloat16, 2), "I16" => (ScalarType.Int16, 2),
-        "I8" => (ScalarType.Int8, 1), "U8" => (ScalarType.Byte, 1), "BOOL" => (ScalarType.Bool, 1),
+        "F64" => (ScalarType.Float64, 8),
+        "I64" => (ScalarType.Int64, 8),
+        "F32" => (ScalarType.Float32, 4),
+        "I32" => (ScalarType.Int32, 4),
+        "F16" => (ScalarType.Float16, 2),
+        "BF16" => (ScalarType.BFloat16, 2),
+        "I16" => (ScalarType.Int16, 2),
+        "I8" => (ScalarType.Int8, 1),
+        "U8" => (ScalarType.Byte, 1),
+        "BOOL" => (ScalarType.Bool, 1),
         _ => throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: tensor {name} has unsupported dtype {dtype}"),
     };
 

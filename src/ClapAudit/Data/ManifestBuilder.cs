@@ -131,7 +131,8 @@ public static class ManifestBuilder
                 r.MissingAudioPairs, r.MissingAudioFiles, removed, r.Problems.Count);
         }
         var summary = new ManifestSummary(parts.Train.Count, parts.Val.Count, datasets, split.Seed, split.By, split.ValFraction,
-            parts.StraddlingAudio, leakage is not null, problems) { Excluded = excluded };
+            parts.StraddlingAudio, leakage is not null, problems)
+        { Excluded = excluded };
 
         if (options.OutDir is { } outDir)
         {

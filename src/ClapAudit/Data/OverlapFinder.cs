@@ -79,7 +79,9 @@ public sealed record OverlapResult(IReadOnlyList<OverlapMatch> Matches, OverlapS
         foreach (var (name, t) in Summary.Tests)
             tests[name] = new JsonObject
             {
-                ["clips"] = t.Clips, ["with_source_id"] = t.WithSourceId, ["matched_clips"] = t.MatchedClips,
+                ["clips"] = t.Clips,
+                ["with_source_id"] = t.WithSourceId,
+                ["matched_clips"] = t.MatchedClips,
                 ["too_few_landmarks"] = t.TooFewLandmarks,
             };
         var training = new JsonObject();

@@ -35,7 +35,8 @@ internal static class ClapEmbedder
             var waves = new float[n][];
             var parallel = new ParallelOptions
             {
-                CancellationToken = ct, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount),
+                CancellationToken = ct,
+                MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount),
             };
             ParallelErrors.Run(() => Parallel.For(0, n, parallel,
                 i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null)));

@@ -27,7 +27,11 @@ public static class ClapModelLoader
     /// <summary>msclap 2022's waveform preprocessing (its weights were trained with it).</summary>
     public static AudioPreprocessing MsclapPreprocessing { get; } = new()
     {
-        SampleRate = 44100, DurationSeconds = 5, Pad = PadMode.Repeat, Normalize = false, Channels = ChannelMode.Mean,
+        SampleRate = 44100,
+        DurationSeconds = 5,
+        Pad = PadMode.Repeat,
+        Normalize = false,
+        Channels = ChannelMode.Mean,
     };
 
     public static LoadedClap Load(string runDirOrCheckpoint, string? bertFolder = null, string device = "cpu",
@@ -74,7 +78,9 @@ public static class ClapModelLoader
         var bert = new BertModel(info.Bert);
         var model = new ClapModel(cnn, bert, new ClapModelOptions
         {
-            ProjectionDim = state.Model.ProjectionDim, ProjectionDropout = state.Model.ProjectionDropout, LogitClamp = state.Model.LogitClamp,
+            ProjectionDim = state.Model.ProjectionDim,
+            ProjectionDropout = state.Model.ProjectionDropout,
+            LogitClamp = state.Model.LogitClamp,
         });
         try
         {
@@ -82,8 +88,11 @@ public static class ClapModelLoader
             var p = state.Preprocessing;
             var preprocessing = new AudioPreprocessing
             {
-                SampleRate = p.SampleRate, DurationSeconds = p.DurationSeconds, Normalize = p.ZNormalize,
-                Pad = p.Padding == "repeat" ? PadMode.Repeat : PadMode.Zero, Channels = ChannelMode.Mean,
+                SampleRate = p.SampleRate,
+                DurationSeconds = p.DurationSeconds,
+                Normalize = p.ZNormalize,
+                Pad = p.Padding == "repeat" ? PadMode.Repeat : PadMode.Zero,
+                Channels = ChannelMode.Mean,
             };
             var frontEnd = new LogMelSpectrogram(info.LogMel, info.MelFilters == MelFilterSource.Checkpoint ? info.MelFilterValues : null);
             return new LoadedClap(model, frontEnd, tokenizer, preprocessing, state.Recipe.TextLength, dev, $"{path} (ClapAudit checkpoint, epoch {state.Epoch})");

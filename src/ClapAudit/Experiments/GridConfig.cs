@@ -133,8 +133,14 @@ public sealed record GridConfig
         string? R(string? p) => string.IsNullOrWhiteSpace(p) ? null : Path.GetFullPath(Path.Combine(folder, p));
         return this with
         {
-            Esc50 = R(Esc50), Bert = R(Bert), Clotho = R(Clotho), AudioCaps = R(AudioCaps), Fsd50k = R(Fsd50k), Macs = R(Macs),
-            Cnn14Dirty = R(Cnn14Dirty), AudioSet = R(AudioSet),
+            Esc50 = R(Esc50),
+            Bert = R(Bert),
+            Clotho = R(Clotho),
+            AudioCaps = R(AudioCaps),
+            Fsd50k = R(Fsd50k),
+            Macs = R(Macs),
+            Cnn14Dirty = R(Cnn14Dirty),
+            AudioSet = R(AudioSet),
         };
     }
 

@@ -85,33 +85,33 @@ public static class GridRunner
                     done++;
                     progress?.Report(new GridProgress(GridEvent.StepDone, step, i, plan.Steps.Count) { Message = outcome.Summary });
                     break;
-            }
-            catch (OperationCanceledException)
-            {
-                // Leave "running" behind: once this process is gone it reads as interrupted, and the step resumes.
-                GridIndex.Write(plan);
-                throw;
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < retries)
-            {
-                new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
-                progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = $"failed ({FirstLine(e.Message)}); trying again" });
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Any failure of one step (a bad file, a native fault) is that step's: record it and let the grid decide.
-                failed++;
-                unavailable.Add(step.Name);
-                errors.Add($"{step.Name}: {FirstLine(e.Message)}");
-                new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
-                progress?.Report(new GridProgress(GridEvent.StepFailed, step, i, plan.Steps.Count) { Message = FirstLine(e.Message) });
-                if (!keepGoing)
-                {
-                    GridIndex.Write(plan);
-                    return new GridRunResult(done, skipped, failed, plan.Steps.Count - i - 1, errors);
                 }
-                break;
-            }
+                catch (OperationCanceledException)
+                {
+                    // Leave "running" behind: once this process is gone it reads as interrupted, and the step resumes.
+                    GridIndex.Write(plan);
+                    throw;
+                }
+                catch (Exception e) when (e is not OperationCanceledException && attempt < retries)
+                {
+                    new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
+                    progress?.Report(new GridProgress(GridEvent.StepProgress, step, i, plan.Steps.Count) { Message = $"failed ({FirstLine(e.Message)}); trying again" });
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Any failure of one step (a bad file, a native fault) is that step's: record it and let the grid decide.
+                    failed++;
+                    unavailable.Add(step.Name);
+                    errors.Add($"{step.Name}: {FirstLine(e.Message)}");
+                    new StepMarker { State = StepState.Failed, Started = started, Finished = DateTimeOffset.UtcNow, Error = e.Message }.Write(folder);
+                    progress?.Report(new GridProgress(GridEvent.StepFailed, step, i, plan.Steps.Count) { Message = FirstLine(e.Message) });
+                    if (!keepGoing)
+                    {
+                        GridIndex.Write(plan);
+                        return new GridRunResult(done, skipped, failed, plan.Steps.Count - i - 1, errors);
+                    }
+                    break;
+                }
             }
             GridIndex.Write(plan);
         }

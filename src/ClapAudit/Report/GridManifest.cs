@@ -112,7 +112,7 @@ public sealed record GridManifest
         if (Classes is not null) root["classes"] = Classes;
         root["setups"] = setups;
         root["backbones"] = new JsonArray(Backbones.Select(b => (JsonNode?)new JsonObject
-            { ["caption"] = b.Caption, ["bundle"] = Rel(b.Bundle), ["representation"] = b.Representation }).ToArray());
+        { ["caption"] = b.Caption, ["bundle"] = Rel(b.Bundle), ["representation"] = b.Representation }).ToArray());
         if (Leakage is not null) root["leakage"] = Rel(Leakage);
         if (Notes.Count > 0) root["notes"] = new JsonArray(Notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
         AtomicFile.WriteAllText(Path.Combine(gridDir, FileName), root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -12,43 +12,67 @@ public static class PaperReference
     /// <summary>Table 1: ESC-50 zero-shot top-1 accuracy; random guess 0.02.</summary>
     public static readonly IReadOnlyDictionary<(string Training, string PreTraining), double> Accuracy = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.73, [("dirty", "clean")] = 0.61, [("dirty", "none")] = 0.31,
-        [("clean", "dirty")] = 0.48, [("clean", "clean")] = 0.40, [("clean", "none")] = 0.14,
+        [("dirty", "dirty")] = 0.73,
+        [("dirty", "clean")] = 0.61,
+        [("dirty", "none")] = 0.31,
+        [("clean", "dirty")] = 0.48,
+        [("clean", "clean")] = 0.40,
+        [("clean", "none")] = 0.14,
     };
 
     /// <summary>Table 2: silhouette (cosine) of x_a.</summary>
     public static readonly IReadOnlyDictionary<(string, string), double> SilhouetteAudioBackbone = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.35, [("dirty", "clean")] = 0.20, [("dirty", "none")] = 0.11,
-        [("clean", "dirty")] = 0.27, [("clean", "clean")] = 0.16, [("clean", "none")] = 0.01,
+        [("dirty", "dirty")] = 0.35,
+        [("dirty", "clean")] = 0.20,
+        [("dirty", "none")] = 0.11,
+        [("clean", "dirty")] = 0.27,
+        [("clean", "clean")] = 0.16,
+        [("clean", "none")] = 0.01,
     };
 
     /// <summary>Table 2: silhouette (cosine) of E_a.</summary>
     public static readonly IReadOnlyDictionary<(string, string), double> SilhouetteAudio = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.34, [("dirty", "clean")] = 0.20, [("dirty", "none")] = 0.08,
-        [("clean", "dirty")] = 0.14, [("clean", "clean")] = 0.15, [("clean", "none")] = -0.05,
+        [("dirty", "dirty")] = 0.34,
+        [("dirty", "clean")] = 0.20,
+        [("dirty", "none")] = 0.08,
+        [("clean", "dirty")] = 0.14,
+        [("clean", "clean")] = 0.15,
+        [("clean", "none")] = -0.05,
     };
 
     /// <summary>Table 3: topological similarity x_a vs E_a.</summary>
     public static readonly IReadOnlyDictionary<(string, string), double> TopologyAudioBackboneVsAudio = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.74, [("dirty", "clean")] = 0.75, [("dirty", "none")] = 0.77,
-        [("clean", "dirty")] = 0.82, [("clean", "clean")] = 0.78, [("clean", "none")] = 0.75,
+        [("dirty", "dirty")] = 0.74,
+        [("dirty", "clean")] = 0.75,
+        [("dirty", "none")] = 0.77,
+        [("clean", "dirty")] = 0.82,
+        [("clean", "clean")] = 0.78,
+        [("clean", "none")] = 0.75,
     };
 
     /// <summary>Table 3: topological similarity x_t vs E_t.</summary>
     public static readonly IReadOnlyDictionary<(string, string), double> TopologyTextBackboneVsText = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.75, [("dirty", "clean")] = 0.72, [("dirty", "none")] = 0.69,
-        [("clean", "dirty")] = 0.62, [("clean", "clean")] = 0.75, [("clean", "none")] = 0.56,
+        [("dirty", "dirty")] = 0.75,
+        [("dirty", "clean")] = 0.72,
+        [("dirty", "none")] = 0.69,
+        [("clean", "dirty")] = 0.62,
+        [("clean", "clean")] = 0.75,
+        [("clean", "none")] = 0.56,
     };
 
     /// <summary>Table 3: topological similarity E_a vs E_t.</summary>
     public static readonly IReadOnlyDictionary<(string, string), double> TopologyAudioVsText = new Dictionary<(string, string), double>
     {
-        [("dirty", "dirty")] = 0.46, [("dirty", "clean")] = 0.47, [("dirty", "none")] = 0.44,
-        [("clean", "dirty")] = 0.50, [("clean", "clean")] = 0.45, [("clean", "none")] = 0.38,
+        [("dirty", "dirty")] = 0.46,
+        [("dirty", "clean")] = 0.47,
+        [("dirty", "none")] = 0.44,
+        [("clean", "dirty")] = 0.50,
+        [("clean", "clean")] = 0.45,
+        [("clean", "none")] = 0.38,
     };
 
     /// <summary>Section 3.1: accuracy vs silhouette of E_a, rho = 0.97, p &lt; 1e-2.</summary>

@@ -106,9 +106,12 @@ public static class ReportBuilder
                 }
                 row = row with
                 {
-                    Top1 = a.ZeroShot?.Top1, Top5 = a.ZeroShot?.Top5,
-                    SilhouetteAudio = a.Silhouette.Audio, SilhouetteAudioBackbone = a.Silhouette.AudioBackbone,
-                    Top1Interval = a.Ci?.Top1, SilhouetteAudioInterval = a.Ci?.SilhouetteAudio,
+                    Top1 = a.ZeroShot?.Top1,
+                    Top5 = a.ZeroShot?.Top5,
+                    SilhouetteAudio = a.Silhouette.Audio,
+                    SilhouetteAudioBackbone = a.Silhouette.AudioBackbone,
+                    Top1Interval = a.Ci?.Top1,
+                    SilhouetteAudioInterval = a.Ci?.SilhouetteAudio,
                     SilhouetteAudioBackboneInterval = a.Ci?.SilhouetteAudioBackbone,
                     AudioBackboneVsAudio = Cell(a, EmbeddingAudit.AudioBackboneVsAudio),
                     TextBackboneVsText = Cell(a, EmbeddingAudit.TextBackboneVsText),

@@ -22,8 +22,15 @@ public sealed record DemoPreset(
     /// <summary>16 kHz, 1 s clips; log-mel 32 bands from a 512-point FFT, hop 160 (10 ms), 50-8000 Hz.</summary>
     private static readonly Dictionary<string, string> Audio = new()
     {
-        ["sample_rate"] = "16000", ["duration_seconds"] = "1", ["window_size"] = "512", ["hop_size"] = "160",
-        ["mel_bins"] = "32", ["fmin"] = "50", ["fmax"] = "8000", ["workers"] = "2", ["checkpoint_every"] = "0",
+        ["sample_rate"] = "16000",
+        ["duration_seconds"] = "1",
+        ["window_size"] = "512",
+        ["hop_size"] = "160",
+        ["mel_bins"] = "32",
+        ["fmin"] = "50",
+        ["fmax"] = "8000",
+        ["workers"] = "2",
+        ["checkpoint_every"] = "0",
     };
 
     private static Dictionary<string, string> With(Dictionary<string, string> extra) =>
@@ -40,10 +47,15 @@ public sealed record DemoPreset(
     /// </summary>
     private static Dictionary<string, string> Clap(int frozenEpochs, int maxEpochs) => With(new()
     {
-        ["batch_size"] = "32", ["projection_dim"] = "64", ["text_length"] = "32",
-        ["frozen_epochs"] = $"{frozenEpochs}", ["max_epochs"] = $"{maxEpochs}",
-        ["frozen_learning_rate"] = "3e-3", ["unfrozen_learning_rate"] = "3e-4",
-        ["audio_spec_augment"] = "false", ["random_init_norm_batches"] = "8",
+        ["batch_size"] = "32",
+        ["projection_dim"] = "64",
+        ["text_length"] = "32",
+        ["frozen_epochs"] = $"{frozenEpochs}",
+        ["max_epochs"] = $"{maxEpochs}",
+        ["frozen_learning_rate"] = "3e-3",
+        ["unfrozen_learning_rate"] = "3e-4",
+        ["audio_spec_augment"] = "false",
+        ["random_init_norm_batches"] = "8",
     });
 
     /// <summary>
@@ -52,8 +64,14 @@ public sealed record DemoPreset(
     /// </summary>
     private static Dictionary<string, string> Pretrain(int maxEpochs) => With(new()
     {
-        ["base_width"] = "8", ["batch_size"] = "32", ["max_epochs"] = $"{maxEpochs}", ["early_stopping_patience"] = "4",
-        ["spec_augment"] = "false", ["mixup"] = "false", ["z_normalize"] = "true", ["validation_fraction"] = "0.1",
+        ["base_width"] = "8",
+        ["batch_size"] = "32",
+        ["max_epochs"] = $"{maxEpochs}",
+        ["early_stopping_patience"] = "4",
+        ["spec_augment"] = "false",
+        ["mixup"] = "false",
+        ["z_normalize"] = "true",
+        ["validation_fraction"] = "0.1",
     });
 
     private static readonly RecipeSettings<SyntheticWorldOptions> WorldSettings = new("world", "test_classes, captioned_clips_per_class");
@@ -107,7 +125,10 @@ public sealed record DemoPreset(
         string path = Path.Combine(root, "demo.json");
         string json = JsonSerializer.Serialize(new
         {
-            preset = Name, seed, world = World with { Seed = seed }, text = Text with { Seed = seed, Threads = 0 },
+            preset = Name,
+            seed,
+            world = World with { Seed = seed },
+            text = Text with { Seed = seed, Threads = 0 },
             training = new SortedDictionary<string, string>(Training.ToDictionary(), StringComparer.Ordinal),
             pretraining = new SortedDictionary<string, string>(Pretraining.ToDictionary(), StringComparer.Ordinal),
             cnn14_channels = Cnn14Channels,

@@ -89,8 +89,11 @@ public static class SyntheticWorld
             plan.Classes.Where(c => c.IsTest).Select(c => c.Name).ToList(), counts, CaptionTemplates.Prompt,
             new Dictionary<string, string>
             {
-                ["esc50"] = "esc50", ["clotho"] = "clotho", ["audioset"] = "audioset",
-                ["corpus"] = "text/corpus.txt", ["vocab"] = "text/vocab.txt",
+                ["esc50"] = "esc50",
+                ["clotho"] = "clotho",
+                ["audioset"] = "audioset",
+                ["corpus"] = "text/corpus.txt",
+                ["vocab"] = "text/vocab.txt",
             });
         // Written last: its presence means the world is complete.
         AtomicFile.WriteAllText(layout.WorldJsonPath, JsonSerializer.Serialize(description, Json));

@@ -59,7 +59,9 @@ public sealed class RunDirectory
             ["preprocessing"] = preprocessing,
             [RunInputs.Key] = (inputs ?? []).Select(i => new Dictionary<string, string>
             {
-                ["name"] = i.Name, ["path"] = i.Path, ["sha256"] = i.Sha256,
+                ["name"] = i.Name,
+                ["path"] = i.Path,
+                ["sha256"] = i.Sha256,
             }).ToList(),
         };
         AtomicFile.WriteAllText(RunJson, JsonSerializer.Serialize(info, TrainingRecipe.Json));

@@ -318,16 +318,27 @@ public sealed class Trainer
         _run.AppendLog(epoch, _state.GlobalStep, trainLoss, val, lrUsed, logitScale, Seconds(), retrieval);
         _state = _state with
         {
-            Epoch = epoch + 1, BatchesDone = 0, EpochLossSum = 0, EpochSteps = 0, EpochSkipped = 0,
-            Plateau = _plateau.State, EarlyStopping = _early.State,
-            BestValLoss = best ? val : _state.BestValLoss, BestEpoch = best ? epoch : _state.BestEpoch,
+            Epoch = epoch + 1,
+            BatchesDone = 0,
+            EpochLossSum = 0,
+            EpochSteps = 0,
+            EpochSkipped = 0,
+            Plateau = _plateau.State,
+            EarlyStopping = _early.State,
+            BestValLoss = best ? val : _state.BestValLoss,
+            BestEpoch = best ? epoch : _state.BestEpoch,
             Finished = _early.ShouldStop ? nameof(TrainingStatus.EarlyStopped) : null,
         };
         if (best) Save(_run.BestCheckpoint);
         Save(_run.LastCheckpoint);
         _progress?.Report(Progress(TrainingEvent.EpochEnd) with
         {
-            Epoch = epoch, Loss = trainLoss, EpochLoss = trainLoss, ValLoss = val, LearningRate = lrUsed, Retrieval = retrieval,
+            Epoch = epoch,
+            Loss = trainLoss,
+            EpochLoss = trainLoss,
+            ValLoss = val,
+            LearningRate = lrUsed,
+            Retrieval = retrieval,
         });
         return _early.ShouldStop;
     }

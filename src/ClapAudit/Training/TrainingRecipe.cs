@@ -120,7 +120,12 @@ public sealed record TrainingRecipe
     /// <summary>The log-mel front-end of this recipe (sample rate, window, hop, mels, fmin, fmax).</summary>
     public ClapAudit.Audio.LogMelOptions LogMelOptions() => new()
     {
-        SampleRate = SampleRate, WindowSize = WindowSize, HopSize = HopSize, MelBins = MelBins, FMin = Fmin, FMax = Fmax,
+        SampleRate = SampleRate,
+        WindowSize = WindowSize,
+        HopSize = HopSize,
+        MelBins = MelBins,
+        FMin = Fmin,
+        FMax = Fmax,
     };
 
     /// <summary>The waveform preprocessing of this recipe (channel mean; the crop offset is chosen by the caller).</summary>

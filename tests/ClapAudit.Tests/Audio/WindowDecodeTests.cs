@@ -64,7 +64,10 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
         long length = mode == ChannelMode.Concat ? perChannel * whole.ChannelCount : perChannel;
         var plain = new AudioPreprocessing
         {
-            SampleRate = rate, DurationSeconds = duration, Channels = mode, Normalize = false,
+            SampleRate = rate,
+            DurationSeconds = duration,
+            Channels = mode,
+            Normalize = false,
         };
         var padded = plain with { Normalize = true, Pad = PadMode.Repeat };
         int target = plain.TargetSamples;
@@ -217,7 +220,10 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
         // channel and the first 2.5 s of the right: each channel keeps its own window, not the file between them.
         var settings = new AudioPreprocessing
         {
-            SampleRate = rate, DurationSeconds = 5, Channels = ChannelMode.Concat, Normalize = false,
+            SampleRate = rate,
+            DurationSeconds = 5,
+            Channels = ChannelMode.Concat,
+            Normalize = false,
         };
         _ = AudioPreprocessor.Load(path, settings, 597.5); // warm-up (JIT)
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -28,13 +28,14 @@ public partial class DocumentedExamplesTests
     /// <summary>Concrete examples the test executes: the docs' paths mapped onto the fixtures.</summary>
     private static readonly Dictionary<string, Func<string, (string[] Args, Action<int, string, string> Check)>> Runs =
         new()
-    {
-        ["./clapaudit --help"] = _ => (["--help"], (code, stdout, _) =>
         {
-            Assert.Equal(0, code);
-            foreach (var c in ClapAudit.Cli.Program.BuildRoot().Subcommands) Assert.Contains(c.Name, stdout);
-        }),
-        ["./clapaudit data prepare --clotho data/clotho --audiocaps data/audiocaps --fsd50k data/FSD50K " +
+            ["./clapaudit --help"] = _ => (["--help"], (code, stdout, _) =>
+            {
+                Assert.Equal(0, code);
+                foreach (var c in ClapAudit.Cli.Program.BuildRoot().Subcommands) Assert.Contains(c.Name, stdout);
+            }
+            ),
+            ["./clapaudit data prepare --clotho data/clotho --audiocaps data/audiocaps --fsd50k data/FSD50K " +
          "--macs data/MACS --out manifests/clean --clean-against data/ESC-50-master --seed 0"] = temp => (
             ["data", "prepare", "--clotho", DataFixtures.Clotho, "--audiocaps", DataFixtures.AudioCaps,
              "--fsd50k", DataFixtures.Fsd50k, "--macs", DataFixtures.Macs,
@@ -44,8 +45,9 @@ public partial class DocumentedExamplesTests
             {
                 Assert.True(code == 0, stderr);
                 Assert.True(File.Exists(System.IO.Path.Combine(temp, "manifests", "clean", "leakage.json")));
-            }),
-    };
+            }
+         ),
+        };
 
     private static IEnumerable<string> DocumentFiles() =>
         new[] { System.IO.Path.Combine(Fixtures.Root, "README.md") }

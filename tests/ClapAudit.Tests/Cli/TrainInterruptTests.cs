@@ -105,7 +105,9 @@ public class TrainInterruptTests(ITestOutputHelper output)
         // keeps an ignored signal ignored: the child would never see the Ctrl+C. env puts the default back.
         var info = new ProcessStartInfo("env")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         info.ArgumentList.Add("--default-signal=INT");
         info.ArgumentList.Add("dotnet");
@@ -132,7 +134,8 @@ public class TrainInterruptTests(ITestOutputHelper output)
                     finishedBeforeSignal = process.HasExited || kill(process.Id, SigInt) != 0;
                 }
             }
-        }) { IsBackground = true, Name = "child stderr" };
+        })
+        { IsBackground = true, Name = "child stderr" };
         reader.Start();
         var stdout = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))

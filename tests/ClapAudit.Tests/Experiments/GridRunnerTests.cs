@@ -37,7 +37,11 @@ public class GridRunnerTests
 
     private static GridConfig Config(params string[] setups) => new GridConfig
     {
-        Esc50 = "/esc50", Bert = "/bert", Clotho = "/clotho", AudioSet = "/audioset", Setups = [.. setups],
+        Esc50 = "/esc50",
+        Bert = "/bert",
+        Clotho = "/clotho",
+        AudioSet = "/audioset",
+        Setups = [.. setups],
     }.Validated();
 
     [Fact]

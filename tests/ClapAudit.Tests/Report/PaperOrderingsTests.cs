@@ -13,7 +13,9 @@ public class PaperOrderingsTests
         // Tables 1 and 2 of the paper: accuracy holds all 5 orderings; E_a silhouette has clean/clean 0.15 > clean/dirty 0.14.
         var setups = PaperReference.Accuracy.Select(kv => new ReportSetup(kv.Key.Item1, kv.Key.Item2)
         {
-            Top1 = kv.Value, SilhouetteAudio = PaperReference.SilhouetteAudio[kv.Key], SilhouetteAudioBackbone = PaperReference.SilhouetteAudioBackbone[kv.Key],
+            Top1 = kv.Value,
+            SilhouetteAudio = PaperReference.SilhouetteAudio[kv.Key],
+            SilhouetteAudioBackbone = PaperReference.SilhouetteAudioBackbone[kv.Key],
         }).ToList();
         var checks = PaperOrderings.Check(setups);
         Assert.Equal(15, checks.Count);

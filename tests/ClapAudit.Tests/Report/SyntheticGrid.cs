@@ -15,8 +15,12 @@ public static class SyntheticGrid
     /// <summary>Quality of each setup: the ratio of class spread to noise.</summary>
     public static readonly Dictionary<(string, string), double> Quality = new()
     {
-        [("dirty", "dirty")] = 2.0, [("dirty", "clean")] = 1.4, [("dirty", "none")] = 0.8,
-        [("clean", "dirty")] = 1.1, [("clean", "clean")] = 0.9, [("clean", "none")] = 0.4,
+        [("dirty", "dirty")] = 2.0,
+        [("dirty", "clean")] = 1.4,
+        [("dirty", "none")] = 0.8,
+        [("clean", "dirty")] = 1.1,
+        [("clean", "clean")] = 0.9,
+        [("clean", "none")] = 0.4,
     };
 
     /// <summary>Writes GRID_DIR with grid.json listing all six setups; the setups in <paramref name="missing"/> get no bundle.</summary>

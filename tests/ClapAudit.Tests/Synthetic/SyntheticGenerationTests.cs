@@ -11,7 +11,12 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     /// <summary>A world small enough to generate several times in a test.</summary>
     private static readonly SyntheticWorldOptions Tiny = SyntheticWorldOptions.Quick with
     {
-        TestClasses = 4, OtherClasses = 6, PretrainClipsPerClass = 3, CaptionedClipsPerClass = 4, TestClipsPerClass = 5, CorpusContextsPerClass = 5,
+        TestClasses = 4,
+        OtherClasses = 6,
+        PretrainClipsPerClass = 3,
+        CaptionedClipsPerClass = 4,
+        TestClipsPerClass = 5,
+        CorpusContextsPerClass = 5,
     };
 
     private static IEnumerable<string> Sample(string root) =>

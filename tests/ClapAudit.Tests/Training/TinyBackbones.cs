@@ -114,9 +114,20 @@ public static class Tiny
 
     public static TrainingRecipe Recipe() => new TrainingRecipe
     {
-        FrozenEpochs = 1, MaxEpochs = 3, BatchSize = 4, ProjectionDim = ProjectionDim, ProjectionDropout = 0.5,
-        FrozenLearningRate = 1e-2, UnfrozenLearningRate = 1e-3, Seed = 7, Workers = 2, CheckpointEvery = 0, Threads = 1,
-        SampleRate = 1000, DurationSeconds = Frames * Mels / 1000.0, Fmax = 500,
+        FrozenEpochs = 1,
+        MaxEpochs = 3,
+        BatchSize = 4,
+        ProjectionDim = ProjectionDim,
+        ProjectionDropout = 0.5,
+        FrozenLearningRate = 1e-2,
+        UnfrozenLearningRate = 1e-3,
+        Seed = 7,
+        Workers = 2,
+        CheckpointEvery = 0,
+        Threads = 1,
+        SampleRate = 1000,
+        DurationSeconds = Frames * Mels / 1000.0,
+        Fmax = 500,
     }.Validate();
 }
 

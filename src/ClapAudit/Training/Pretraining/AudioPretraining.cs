@@ -225,8 +225,11 @@ public static class AudioPretraining
             _early = new EarlyStopping(_r.EarlyStoppingPatience, _r.EarlyStoppingMinDelta);
             _state = new PretrainState
             {
-                EarlyStopping = _early.State, Recipe = _r, ClassCount = _classes,
-                TrainClips = _data.Train.Count, ValidationClips = _data.Validation.Count,
+                EarlyStopping = _early.State,
+                Recipe = _r,
+                ClassCount = _classes,
+                TrainClips = _data.Train.Count,
+                ValidationClips = _data.Validation.Count,
             };
         }
 
@@ -268,7 +271,8 @@ public static class AudioPretraining
                 stepsNow++;
                 _state = _state with
                 {
-                    BatchesDone = _state.BatchesDone + 1, GlobalStep = _state.GlobalStep + 1,
+                    BatchesDone = _state.BatchesDone + 1,
+                    GlobalStep = _state.GlobalStep + 1,
                     EpochLossSum = _state.EpochLossSum + (double.IsNaN(loss) ? 0 : loss),
                     EpochSteps = _state.EpochSteps + (double.IsNaN(loss) ? 0 : 1),
                     EpochSkipped = _state.EpochSkipped + batch.Skipped.Count,
@@ -276,7 +280,8 @@ public static class AudioPretraining
                 double s = clock.Elapsed.TotalSeconds;
                 _progress?.Report(Progress(TrainingEvent.Step) with
                 {
-                    Loss = loss, StepsInEpoch = batches.Count,
+                    Loss = loss,
+                    StepsInEpoch = batches.Count,
                     ClipsPerSecond = s > 0 ? clips / s : 0,
                     Eta = TimeSpan.FromSeconds(s / stepsNow * (batches.Count - _state.BatchesDone)),
                 });
@@ -364,9 +369,14 @@ public static class AudioPretraining
                 Seconds().ToString("F1", CultureInfo.InvariantCulture)]);
             _state = _state with
             {
-                Epoch = epoch + 1, BatchesDone = 0, EpochLossSum = 0, EpochSteps = 0, EpochSkipped = 0,
+                Epoch = epoch + 1,
+                BatchesDone = 0,
+                EpochLossSum = 0,
+                EpochSteps = 0,
+                EpochSkipped = 0,
                 EarlyStopping = _early.State,
-                BestValLoss = best ? valLoss : _state.BestValLoss, BestValMap = best ? valMap : _state.BestValMap,
+                BestValLoss = best ? valLoss : _state.BestValLoss,
+                BestValMap = best ? valMap : _state.BestValMap,
                 BestEpoch = best ? epoch : _state.BestEpoch,
                 Finished = hasVal && _early.ShouldStop ? "early_stopped" : epoch + 1 >= _r.MaxEpochs ? "max_epochs" : null,
             };
@@ -374,7 +384,11 @@ public static class AudioPretraining
             Save(_run.LastCheckpoint);
             _progress?.Report(Progress(TrainingEvent.EpochEnd) with
             {
-                Epoch = epoch, Loss = trainLoss, EpochLoss = trainLoss, ValLoss = valLoss, Message = $"val_map={F(valMap)}",
+                Epoch = epoch,
+                Loss = trainLoss,
+                EpochLoss = trainLoss,
+                ValLoss = valLoss,
+                Message = $"val_map={F(valMap)}",
             });
         }
 
@@ -411,7 +425,10 @@ public static class AudioPretraining
                 ["recipe"] = JsonSerializer.SerializeToNode(_r, PretrainRecipe.Json),
                 ["classes"] = new JsonArray(_data.Classes.Select(c => (JsonNode?)new JsonObject
                 {
-                    ["index"] = c.Index, ["mid"] = c.Mid, ["display_name"] = c.DisplayName, ["removed"] = removed.Contains(c.Mid),
+                    ["index"] = c.Index,
+                    ["mid"] = c.Mid,
+                    ["display_name"] = c.DisplayName,
+                    ["removed"] = removed.Contains(c.Mid),
                 }).ToArray()),
             };
             return info.ToJsonString();

@@ -74,13 +74,20 @@ public sealed record PretrainRecipe
 
     public LogMelOptions LogMelOptions() => new()
     {
-        SampleRate = SampleRate, WindowSize = WindowSize, HopSize = HopSize, MelBins = MelBins, FMin = Fmin, FMax = Fmax,
+        SampleRate = SampleRate,
+        WindowSize = WindowSize,
+        HopSize = HopSize,
+        MelBins = MelBins,
+        FMin = Fmin,
+        FMax = Fmax,
     };
 
     public AudioPreprocessing Preprocessing() => new()
     {
-        SampleRate = SampleRate, DurationSeconds = DurationSeconds,
-        Pad = Padding == "repeat" ? PadMode.Repeat : PadMode.Zero, Normalize = ZNormalize,
+        SampleRate = SampleRate,
+        DurationSeconds = DurationSeconds,
+        Pad = Padding == "repeat" ? PadMode.Repeat : PadMode.Zero,
+        Normalize = ZNormalize,
     };
 
     public Cnn14Options ModelOptions(int classCount) => new()

@@ -92,7 +92,19 @@ internal static class PretrainFixtures
     /// <summary>Settings for a fast tiny run (widths 4..128, 32 mels, 16 kHz, random 0.5 s crops of the 1 s clips = 51 frames, window 512 / hop 160).</summary>
     public static ClapAudit.Training.Pretraining.PretrainRecipe TinyRecipe => new()
     {
-        SampleRate = SampleRate, DurationSeconds = 0.5, WindowSize = 512, HopSize = 160, MelBins = 32, Fmin = 50, Fmax = 8000,
-        BaseWidth = 4, BatchSize = 4, MaxEpochs = 3, ValidationFraction = 0.2, Workers = 2, Threads = 2, CheckpointEvery = 0,
+        SampleRate = SampleRate,
+        DurationSeconds = 0.5,
+        WindowSize = 512,
+        HopSize = 160,
+        MelBins = 32,
+        Fmin = 50,
+        Fmax = 8000,
+        BaseWidth = 4,
+        BatchSize = 4,
+        MaxEpochs = 3,
+        ValidationFraction = 0.2,
+        Workers = 2,
+        Threads = 2,
+        CheckpointEvery = 0,
     };
 }
