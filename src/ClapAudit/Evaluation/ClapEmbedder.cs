@@ -14,7 +14,8 @@ internal sealed record FloatRows(float[] Values, int Rows, int Columns)
 
 /// <summary>
 /// Batched, deterministic inference shared by zero-shot evaluation and embedding export: audio is
-/// read at offset 0 (no random crop), decoded on several threads per batch, run under no_grad.
+/// read at offset 0 (no random crop), decoded on several threads per batch, the next batch while the model runs on
+/// this one, run under no_grad.
 /// </summary>
 internal static class ClapEmbedder
 {
@@ -27,10 +28,8 @@ internal static class ClapEmbedder
         Guard.Data(paths.Count > 0, "no audio clips to embed");
         float[]? x = null, e = null;
         int dx = 0, de = 0;
-        using var _ = no_grad();
-        for (int start = 0; start < paths.Count; start += batchSize)
+        float[][] Decode(int start)
         {
-            ct.ThrowIfCancellationRequested();
             int n = Math.Min(batchSize, paths.Count - start);
             var waves = new float[n][];
             var parallel = new ParallelOptions
@@ -40,15 +39,36 @@ internal static class ClapEmbedder
             };
             ParallelErrors.Run(() => Parallel.For(0, n, parallel,
                 i => waves[i] = AudioPreprocessor.Load(paths[start + i], preprocessing, 0, null)));
-            int samples = preprocessing.TargetSamples;
-            var flat = new float[n * samples];
-            for (int i = 0; i < n; i++) waves[i].CopyTo(flat, i * samples);
-            using var scope = NewDisposeScope();
-            var wave = tensor(flat, [n, samples]).to(device);
-            var (bx, be) = encode(frontEnd.call(wave));
-            Copy(bx, start, n, paths.Count, ref x, ref dx);
-            if (be is not null) Copy(be, start, n, paths.Count, ref e, ref de);
-            progress?.Report(start + n);
+            return waves;
+        }
+        // The next batch is decoded while the model runs on this one (two batches of waveforms in memory at most):
+        // on a GPU the model would otherwise wait for the decoder, and on a CPU the decoder fills the gaps between
+        // libtorch's parallel regions. A decode error surfaces with its own kind when its batch is reached.
+        Task<float[][]>? pending = Task.Run(() => Decode(0), ct);
+        try
+        {
+            using var _ = no_grad();
+            for (int start = 0; start < paths.Count; start += batchSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                var waves = pending!.GetAwaiter().GetResult();
+                int n = waves.Length, next = start + batchSize;
+                pending = next < paths.Count ? Task.Run(() => Decode(next), ct) : null;
+                int samples = preprocessing.TargetSamples;
+                var flat = new float[n * samples];
+                for (int i = 0; i < n; i++) waves[i].CopyTo(flat, i * samples);
+                using var scope = NewDisposeScope();
+                var wave = tensor(flat, [n, samples]).to(device);
+                var (bx, be) = encode(frontEnd.call(wave));
+                Copy(bx, start, n, paths.Count, ref x, ref dx);
+                if (be is not null) Copy(be, start, n, paths.Count, ref e, ref de);
+                progress?.Report(start + n);
+            }
+        }
+        finally
+        {
+            // A batch still decoding when the model failed or was cancelled: let it finish, its outcome unobserved.
+            if (pending is not null) pending.ContinueWith(t => _ = t.Exception, TaskScheduler.Default).Wait();
         }
         Guard.AllFinite(x!, dx, "audio embeddings");
         return (new FloatRows(x!, paths.Count, dx), e is null ? null : new FloatRows(e, paths.Count, de));
