@@ -14,24 +14,7 @@ cd "$root"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-/usr/bin/python3 - "$work/bundle" "$n_items" "$n_classes" <<'PY'
-import os, sys
-import numpy as np
-out = sys.argv[1]; os.makedirs(out)
-rng = np.random.default_rng(0)
-n, C, d = int(sys.argv[2]), int(sys.argv[3]), 1024
-labels = np.arange(n) % C
-centres = rng.standard_normal((C, d))
-audio = centres[labels] + 1.6 * rng.standard_normal((n, d))
-ab = np.maximum(audio.astype(np.float32) @ rng.standard_normal((d, 2048)).astype(np.float32) / 32
-               + rng.standard_normal((n, 2048), dtype=np.float32), 0)
-text = centres + 1.2 * rng.standard_normal((C, d))
-tb = text @ rng.standard_normal((d, 768)) / 32
-for name, x in [("audio", audio), ("audio_backbone", ab), ("text", text), ("text_backbone", tb)]:
-    np.save(os.path.join(out, name + ".npy"), x.astype(np.float32))
-np.save(os.path.join(out, "labels.npy"), labels.astype(np.int64))
-open(os.path.join(out, "classes.txt"), "w").write("\n".join(f"class {c}" for c in range(C)) + "\n")
-PY
+/usr/bin/python3 "$root/tools/bench_bundle.py" "$work/bundle" "$n_items" "$n_classes"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # /usr/bin/time gives wall and CPU (user + sys) seconds; CPU time is the steadier figure on a busy machine.
