@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """t-SNE of 2000 x 1024 clustered points (cosine), .NET (ClapAudit.Analysis.Tsne) vs scikit-learn 1.2 TSNE,
 in the same run: wall time of the fit alone and trustworthiness (5 neighbours, cosine) of both maps.
-Usage: /usr/bin/python3 tools/bench_tsne.py [--n 2000] [--d 1024] [--classes 50]   (see tools/bench_tsne.sh)
+Usage: /usr/bin/python3 tools/bench_tsne.py [--n 2000] [--d 1024] [--classes 50] [--method auto|barnes_hut|fft]
+(see tools/bench_tsne.sh)
 """
 import argparse
 import os
@@ -23,6 +24,7 @@ def main():
     ap.add_argument("--classes", type=int, default=50)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--method", default="auto", help=".NET gradient: auto, exact, barnes_hut or fft (scikit-learn: Barnes-Hut)")
     ap.add_argument("--noise", type=float, default=2.5, help="item noise per dimension (class centres have unit variance)")
     args = ap.parse_args()
 
@@ -37,7 +39,7 @@ def main():
         np.save(data, x)
         dll = os.path.join(ROOT, "benchmarks", "ClapAudit.Benchmarks", "bin", "Release", "net10.0",
                            "ClapAudit.Benchmarks.dll")
-        run = subprocess.run(["dotnet", dll, "tsne", data, out, "cosine"], check=True,
+        run = subprocess.run(["dotnet", dll, "tsne", data, out, "cosine", args.method], check=True,
                              capture_output=True, text=True, env=dict(os.environ, CLAPAUDIT_TSNE_PHASES="1"))
         line = run.stdout
         print(run.stderr.strip())
@@ -58,7 +60,7 @@ def main():
 
     net_t = trustworthiness(x, net_map, n_neighbors=5, metric="cosine")
     sk_t = trustworthiness(x, sk_map, n_neighbors=5, metric="cosine")
-    print(f"t-SNE {args.n} x {args.d}, {args.classes} classes, cosine, 1000 iterations")
+    print(f"t-SNE {args.n} x {args.d}, {args.classes} classes, cosine, 1000 iterations, .NET method {args.method}")
     print(f"  .NET    : {net_seconds:8.2f} s wall {net_cpu:8.2f} s CPU  trustworthiness {net_t:.4f}  KL {net_kl:.4f}")
     print(f"  sklearn : {sk_seconds:8.2f} s wall {sk_cpu:8.2f} s CPU  trustworthiness {sk_t:.4f}  KL {tsne.kl_divergence_:.4f}"
           f"  (n_jobs={args.n_jobs})")

@@ -16,7 +16,7 @@ public static class TsneHarness
         var data = NpyArray.Read(args[1]);
         int n = data.Shape[0], d = data.Shape[1];
         var x = data.ToDoubleArray();
-        var options = new TsneOptions { Metric = args.Length > 3 ? args[3] : "cosine" };
+        var options = new TsneOptions { Metric = args.Length > 3 ? args[3] : "cosine", Method = args.Length > 4 ? args[4] : "auto" };
         if (Environment.GetEnvironmentVariable("CLAPAUDIT_TSNE_PHASES") is { Length: > 0 }) Phases(x, n, d, options);
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
