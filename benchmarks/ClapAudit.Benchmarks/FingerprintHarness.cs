@@ -14,6 +14,7 @@ public static class FingerprintHarness
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 1 && File.Exists(args[1])) return RunFile(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
         int rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 44100;
         double seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
         int repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
@@ -45,6 +46,32 @@ public static class FingerprintHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"source_rate={rate} seconds={seconds} resample_ms={Median(resample):F2} spectrogram_ms={Median(spectrogram):F2} " +
             $"peaks_ms={Median(peaks):F2} total_ms={total:F2} realtime_x={seconds * 1000 / total:F0} peaks={found}"));
+        return 0;
+    }
+
+    /// <summary><c>fingerprint FILE [REPEATS=20]</c>: the median milliseconds of decoding the file and of its whole
+    /// fingerprint (decode included), one thread, after two warm-up runs.</summary>
+    private static int RunFile(string path, int repeats)
+    {
+        TorchSharp.torch.set_num_threads(1);
+        var o = new FingerprintOptions();
+        var (decode, whole) = (new List<double>(), new List<double>());
+        for (int r = 0; r < repeats + 2; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            var audio = AudioDecoder.Decode(path);
+            double a = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            LandmarkFingerprinter.ComputeFile(path, o);
+            double b = clock.Elapsed.TotalMilliseconds;
+            if (r < 2) continue;
+            decode.Add(a);
+            whole.Add(b);
+            GC.KeepAlive(audio);
+        }
+        static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"file={Path.GetFileName(path)} decode_ms={Median(decode):F2} fingerprint_with_decode_ms={Median(whole):F2}"));
         return 0;
     }
 }
