@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using ClapAudit.Models;
 using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 // Usage: ScalarStress implicit|safe SECONDS [WORKERS]
 // Workers run small tensor ops and optimizer steps whose Scalars are either implicit (TorchSharp's shorthands,

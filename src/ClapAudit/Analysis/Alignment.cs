@@ -1,7 +1,7 @@
 using ClapAudit.Common;
 using ClapAudit.Evaluation;
-using ClapAudit.Models;
 using TorchSharp;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Analysis;
 
@@ -102,7 +102,7 @@ public static class Alignment
         return (cross, xx, yy);
     }
 
-    // a.mul(b), not a.square(): square() passes TorchSharp an unheld Scalar 2 (see Models.SafeScalars).
+    // a.mul(b), not a.square(): square() passes TorchSharp an unheld Scalar 2 (see Interop.SafeScalars).
     private static double SumOfProducts(torch.Tensor a, torch.Tensor b)
     {
         using var product = a.mul(b);

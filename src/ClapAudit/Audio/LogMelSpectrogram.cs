@@ -1,7 +1,7 @@
 using ClapAudit.Common;
-using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Audio;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ClapAudit.Common;
-using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Checkpoints;
 

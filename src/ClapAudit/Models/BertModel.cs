@@ -1,6 +1,7 @@
 using ClapAudit.Common;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Models;
 

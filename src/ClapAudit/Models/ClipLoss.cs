@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Models;
 

@@ -2,6 +2,7 @@ using ClapAudit.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Models;
 

@@ -2,6 +2,7 @@ using ClapAudit.Common;
 using MathNet.Numerics.Distributions;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Models;
 

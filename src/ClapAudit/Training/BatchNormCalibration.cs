@@ -32,7 +32,7 @@ public static class BatchNormCalibration
                 foreach (var b in layers)
                 {
                     b.running_mean!.zero_();
-                    b.running_var!.fill_(Models.SafeScalars.One);
+                    b.running_var!.fill_(Interop.SafeScalars.One);
                     b.num_batches_tracked!.zero_();
                     b.momentum = null;
                     b.train();

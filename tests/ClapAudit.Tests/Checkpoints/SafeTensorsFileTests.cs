@@ -1,8 +1,8 @@
 using System.Text;
 using ClapAudit.Checkpoints;
 using ClapAudit.Common;
-using ClapAudit.Models;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Tests.Checkpoints;
 

@@ -3,6 +3,7 @@ using ClapAudit.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Tests.Models;
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Tests.Models;
 

@@ -1,6 +1,6 @@
-using ClapAudit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Training.Optimizers;
 

@@ -1,8 +1,8 @@
 using ClapAudit.Common;
-using ClapAudit.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Training.Optimizers;
 

@@ -8,6 +8,7 @@ using ClapAudit.Text;
 using ClapAudit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClapAudit.Interop;
 
 namespace ClapAudit.Training;
 

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ClapAudit.Models;
+namespace ClapAudit.Interop;
 
 /// <summary>
 /// TorchSharp's BatchNorm2d (same parameters, buffers, state-dict keys and math) whose training forward

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClapAudit.Models;
+namespace ClapAudit.Interop;
 
 /// <summary>
 /// Tensor arithmetic whose <see cref="Scalar"/> operands stay alive until libtorch returns.
