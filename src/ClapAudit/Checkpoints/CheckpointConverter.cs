@@ -62,14 +62,7 @@ public static class CheckpointConverter
                 return t.ToList();
             }
             case ConvertTarget.Clap:
-            {
-                Guard.Match(file.ContainsKey(Cnn14Checkpoint.MsclapPrefix + "conv_block1.conv1.weight"),
-                    $"{file.Source}: not an msclap CLAP checkpoint (no {Cnn14Checkpoint.MsclapPrefix}conv_block1.conv1.weight)");
-                const string caption = "caption_encoder.base.";
-                var t = file.Tensors.Where(kv => !kv.Key.StartsWith(caption, StringComparison.Ordinal)).ToList();
-                t.AddRange(HuggingFaceBert.MapKeys(file.Tensors).Select(kv => KeyValuePair.Create(caption + kv.Key, kv.Value)));
-                return t;
-            }
+                return MsclapCheckpoint.ClapKeys(file);
             default:
                 throw new ClapAuditException(ErrorKind.InvalidSetting, $"unknown convert target {target}");
         }

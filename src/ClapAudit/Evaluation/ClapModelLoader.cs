@@ -117,7 +117,7 @@ public static class ClapModelLoader
     private static LoadedClap LoadMsclap(string path, string? bertFolder, Device dev, MelFilterSource melFilters)
     {
         using var file = CheckpointFile.Read(path);
-        if (!file.Keys.Any(k => k.StartsWith(Cnn14Checkpoint.MsclapPrefix + "conv_block1.", StringComparison.Ordinal)))
+        if (!MsclapCheckpoint.IsMsclap(file))
             throw new ClapAuditException(ErrorKind.Mismatch,
                 $"{path}: neither a ClapAudit checkpoint nor an msclap CLAP checkpoint (no {Cnn14Checkpoint.MsclapPrefix}conv_block1.* keys)");
         if (bertFolder is null)
@@ -138,15 +138,9 @@ public static class ClapModelLoader
         var model = new ClapModel(cnn, bert, new ClapModelOptions { ProjectionDim = (int)proj[0] });
         try
         {
-            // Everything but the front-end buffers and HF's position_ids, strictly: backbones, projectors, logit_scale.
-            var tensors = file.Tensors
-                .Where(kv => !kv.Key.Contains("spectrogram_extractor.", StringComparison.Ordinal)
-                             && !kv.Key.Contains("logmel_extractor.", StringComparison.Ordinal)
-                             && !kv.Key.EndsWith("embeddings.position_ids", StringComparison.Ordinal))
+            // Everything but the front-end buffers, strictly: backbones, projectors, logit_scale.
+            var tensors = MsclapCheckpoint.ClapKeys(file).Where(kv => !MsclapCheckpoint.IsFrontEndBuffer(kv.Key))
                 .ToDictionary(kv => kv.Key, kv => kv.Value);
-            foreach (var (k, v) in HuggingFaceBert.MapKeys(file.Tensors)) tensors["caption_encoder.base." + k] = v;
-            foreach (var k in tensors.Keys.Where(k => k.StartsWith("caption_encoder.base.", StringComparison.Ordinal) && (k.EndsWith(".gamma", StringComparison.Ordinal) || k.EndsWith(".beta", StringComparison.Ordinal))).ToList())
-                tensors.Remove(k);
             StateDictLoader.Load(model, tensors, strict: true, path, "msclap CLAP");
 
             var logMel = new LogMelOptions
