@@ -25,7 +25,7 @@ public class AudioDecoderTests
     [InlineData("wavex_s24.wav", 8000)]
     [InlineData("wavex_f32.wav", 8000)]
     [InlineData("wavex_s16_mono.wav", 8000)]
-    public void Wav_is_sample_exact_against_soundfile(string file, int rate)
+    public void WavIsSampleExactAgainstSoundfile(string file, int rate)
     {
         var audio = AudioDecoder.Decode(F(file));
         var expected = Planar(NpyArray.Read(F(file + ".npy")));
@@ -45,7 +45,7 @@ public class AudioDecoderTests
     [InlineData("flac_cli_s16_6ch_fixed_b256.flac", 16, 16000)]
     [InlineData("flac_cli_s16_wasted.flac", 16, 16000)]
     [InlineData("flac_cli_s24_mono_rice2.flac", 24, 32000)]
-    public void Flac_is_sample_exact_against_the_pcm_source(string file, int bits, int rate)
+    public void FlacIsSampleExactAgainstThePcmSource(string file, int bits, int rate)
     {
         var audio = AudioDecoder.Decode(F(file));
         var src = NpyArray.Read(F(file + ".npy"));
@@ -62,7 +62,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Ogg_vorbis_matches_libvorbis_within_1e_5()
+    public void OggVorbisMatchesLibvorbisWithin1e5()
     {
         var audio = AudioDecoder.Decode(F("ogg_stereo.ogg"));
         var expected = Planar(NpyArray.Read(F("ogg_stereo.ogg.npy")));
@@ -76,7 +76,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Mp3_matches_mpg123_after_the_encoder_delay()
+    public void Mp3MatchesMpg123AfterTheEncoderDelay()
     {
         var audio = AudioDecoder.Decode(F("mp3_mono.mp3"));
         var reference = NpyArray.Read(F("mp3_mono.mp3.npy")).ToFloatArray(); // libsndfile/mpg123, delay removed
@@ -120,7 +120,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Content_decides_the_decoder_not_the_extension()
+    public void ContentDecidesTheDecoderNotTheExtension()
     {
         using var tmp = Fixtures.TempDir();
         string disguised = tmp.File("really_flac.wav");
@@ -131,7 +131,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Missing_file_is_NotFound_naming_it()
+    public void MissingFileIsNotFoundNamingIt()
     {
         var e = Assert.Throws<ClapAuditException>(() => AudioDecoder.Decode("no/such/clip.wav"));
         Assert.Equal(ErrorKind.NotFound, e.Kind);
@@ -144,7 +144,7 @@ public class AudioDecoderTests
     [InlineData("flac_cli_s16_stereo_b1152.flac", 5000)]
     [InlineData("flac_cli_s16_stereo_b1152.flac", 60)]
     [InlineData("ogg_stereo.ogg", 2000)]
-    public void Truncated_file_is_InvalidData_naming_it(string file, int keepBytes)
+    public void TruncatedFileIsInvalidDataNamingIt(string file, int keepBytes)
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("cut_" + file);
@@ -155,7 +155,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Corrupt_flac_frame_fails_its_crc()
+    public void CorruptFlacFrameFailsItsCrc()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("corrupt.flac");
@@ -168,7 +168,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Garbage_bytes_are_InvalidData_naming_the_file()
+    public void GarbageBytesAreInvalidDataNamingTheFile()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("garbage.mp3");
@@ -183,7 +183,7 @@ public class AudioDecoderTests
     }
 
     [Fact]
-    public void Empty_file_is_InvalidData()
+    public void EmptyFileIsInvalidData()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("empty.wav");

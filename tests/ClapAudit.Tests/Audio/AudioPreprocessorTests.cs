@@ -11,7 +11,7 @@ public class AudioPreprocessorTests
         new(Enumerable.Range(0, channels).Select(c => Enumerable.Range(0, frames).Select(i => (c + 1) * (i + 1) / 100000f).ToArray()).ToArray(), rate);
 
     [Fact]
-    public void Random_crop_is_deterministic_by_seed_and_varies_across_seeds()
+    public void RandomCropIsDeterministicBySeedAndVariesAcrossSeeds()
     {
         var audio = Ramp(40000);
         var a = AudioPreprocessor.Prepare(audio, Small, null, new Random(7), "ramp");
@@ -25,7 +25,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Offset_and_no_rng_select_the_segment()
+    public void OffsetAndNoRngSelectTheSegment()
     {
         var audio = Ramp(40000);
         var atOffset = AudioPreprocessor.Prepare(audio, Small, 1.0, new Random(1), "ramp");
@@ -35,7 +35,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Zero_padding_appends_zeros()
+    public void ZeroPaddingAppendsZeros()
     {
         var audio = Ramp(1000);
         var y = AudioPreprocessor.Prepare(audio, Small, null, null, "short");
@@ -45,7 +45,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Repeat_padding_tiles_the_clip_like_msclap()
+    public void RepeatPaddingTilesTheClipLikeMsclap()
     {
         var audio = Ramp(1500);
         var y = AudioPreprocessor.Prepare(audio, Small with { Pad = PadMode.Repeat }, null, null, "short");
@@ -54,7 +54,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Normalised_clip_has_mean_0_and_population_variance_1()
+    public void NormalisedClipHasMean0AndPopulationVariance1()
     {
         var rng = new Random(3);
         var audio = new DecodedAudio([Enumerable.Range(0, 5000).Select(_ => (float)(0.3 + 0.1 * rng.NextDouble())).ToArray()], 8000);
@@ -66,7 +66,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Silent_clip_stays_zeros_without_NaN()
+    public void SilentClipStaysZerosWithoutNaN()
     {
         var audio = new DecodedAudio([new float[9000]], 8000);
         var y = AudioPreprocessor.Prepare(audio, Small with { Normalize = true }, null, null, "silence");
@@ -74,7 +74,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Mean_mode_averages_and_concat_mode_puts_channels_end_to_end()
+    public void MeanModeAveragesAndConcatModePutsChannelsEndToEnd()
     {
         var audio = Ramp(1000, channels: 2); // channel 1 is twice channel 0
         var mean = AudioPreprocessor.Prepare(audio, Small, null, null, "st");
@@ -86,7 +86,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Resamples_to_the_target_rate_before_cropping()
+    public void ResamplesToTheTargetRateBeforeCropping()
     {
         var audio = new DecodedAudio([new float[16000]], 16000); // 1 s
         var settings = new AudioPreprocessing { SampleRate = 44100, DurationSeconds = 2, Normalize = false };
@@ -95,7 +95,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void NaN_sample_is_NonFinite_naming_the_file()
+    public void NaNSampleIsNonFiniteNamingTheFile()
     {
         var audio = Ramp(1000);
         audio.Channels[0][123] = float.NaN;
@@ -106,7 +106,7 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Load_reads_decodes_and_prepares_a_file()
+    public void LoadReadsDecodesAndPreparesAFile()
     {
         var y = AudioPreprocessor.Load(Fixtures.Path("audio", "wav_s16.wav"), new AudioPreprocessing { SampleRate = 8000, DurationSeconds = 0.2, Normalize = false });
         var stereo = NpyArray.Read(Fixtures.Path("audio", "wav_s16.wav.npy")).ToFloatArray(); // (2, 800)
@@ -116,14 +116,14 @@ public class AudioPreprocessorTests
     }
 
     [Fact]
-    public void Offset_past_the_end_is_an_invalid_setting()
+    public void OffsetPastTheEndIsAnInvalidSetting()
     {
         var e = Assert.Throws<ClapAuditException>(() => AudioPreprocessor.Prepare(Ramp(1000), Small, 5.0, null, "ramp"));
         Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
     }
 
     [Fact]
-    public void NaN_in_a_float_wav_file_is_NonFinite_naming_the_file()
+    public void NaNInAFloatWavFileIsNonFiniteNamingTheFile()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("nan.wav");

@@ -19,7 +19,7 @@ public class LogMelTests
 
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Mel_filter_bank_equals_librosa_slaney(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
+    public void MelFilterBankEqualsLibrosaSlaney(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
     {
         var expected = NpyArray.Read(Fixtures.Path("audio", $"mel_{name}.npy"));
         Assert.Equal([win / 2 + 1, mels], expected.Shape);
@@ -46,7 +46,7 @@ public class LogMelTests
     /// <summary>float64 input: the exact computation, against PyTorch's float64 run of the same math.</summary>
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Log_mel_in_float64_equals_pytorch_float64_within_1e_4(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
+    public void LogMelInFloat64EqualsPytorchFloat64Within1e4(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
     {
         var expected = NpyArray.Read(Fixtures.Path("audio", $"logmel_{name}.out64.npy"));
         var (got, shape) = RunLogMel(name, Options(sr, win, hop, mels, fmin, fmax), float64: true);
@@ -65,7 +65,7 @@ public class LogMelTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Configs))]
-    public void Log_mel_in_float32_equals_pytorch_float32(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
+    public void LogMelInFloat32EqualsPytorchFloat32(string name, int sr, int win, int hop, int mels, double fmin, double fmax)
     {
         var expected = NpyArray.Read(Fixtures.Path("audio", $"logmel_{name}.out.npy"));
         var exact = NpyArray.Read(Fixtures.Path("audio", $"logmel_{name}.out64.npy")).ToDoubleArray();
@@ -94,7 +94,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Module_has_no_parameters_and_an_empty_state_dict()
+    public void ModuleHasNoParametersAndAnEmptyStateDict()
     {
         using var module = new LogMelSpectrogram(new LogMelOptions());
         Assert.Empty(module.parameters());
@@ -107,7 +107,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Given_mel_filters_are_used()
+    public void GivenMelFiltersAreUsed()
     {
         var options = new LogMelOptions { SampleRate = 16000, WindowSize = 512, HopSize = 160, MelBins = 32, FMax = 8000 };
         var filters = MelFilterBank.Create(options).Select(v => v * 10f).ToArray();
@@ -120,7 +120,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Top_db_clamps_to_the_batch_maximum_minus_top_db()
+    public void TopDbClampsToTheBatchMaximumMinusTopDb()
     {
         var options = new LogMelOptions { TopDb = 30 };
         using var module = new LogMelSpectrogram(options);
@@ -131,7 +131,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Wrong_filter_size_and_bad_options_are_rejected()
+    public void WrongFilterSizeAndBadOptionsAreRejected()
     {
         var e = Assert.Throws<ClapAuditException>(() => new LogMelSpectrogram(new LogMelOptions(), new float[10]));
         Assert.Equal(ErrorKind.Mismatch, e.Kind);
@@ -141,7 +141,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Stft_kernels_equal_torchlibrosa_layout()
+    public void StftKernelsEqualTorchlibrosaLayout()
     {
         var (re, im) = FrontEndCheck.StftKernels(64);
         var er = NpyArray.Read(Fixtures.Path("audio", "stft_kernels_64.real.npy"));
@@ -157,7 +157,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Front_end_check_flags_32k_filters_used_at_44k()
+    public void FrontEndCheckFlags32kFiltersUsedAt44k()
     {
         var at44 = new LogMelOptions();
         var at32 = at44 with { SampleRate = 32000 };
@@ -176,7 +176,7 @@ public class LogMelTests
     }
 
     [Fact]
-    public void Front_end_check_reports_shape_mismatch()
+    public void FrontEndCheckReportsShapeMismatch()
     {
         var r = FrontEndCheck.Compare(new LogMelOptions(), null, null, null, new float[257 * 64], [257, 64]);
         Assert.False(r.Matches);

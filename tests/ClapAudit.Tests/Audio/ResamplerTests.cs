@@ -19,7 +19,7 @@ public class ResamplerTests
     [InlineData("noise", 44100, 16000)]
     [InlineData("sweep", 44100, 32000)]
     [InlineData("noise", 44100, 32000)]
-    public void Equals_scipy_resample_poly(string kind, int from, int to)
+    public void EqualsScipyResamplePoly(string kind, int from, int to)
     {
         string stem = $"resample_{kind}_{from}_{to}";
         var x = NpyArray.Read(Fixtures.Path("audio", stem + ".in.npy")).ToFloatArray();
@@ -40,7 +40,7 @@ public class ResamplerTests
     }
 
     [Fact]
-    public void Same_rate_returns_a_copy()
+    public void SameRateReturnsACopy()
     {
         float[] x = [0.1f, -0.2f, 0.3f];
         var y = Resampler.Resample(x, 44100, 44100);
@@ -49,14 +49,14 @@ public class ResamplerTests
     }
 
     [Fact]
-    public void Output_length_is_ceil_of_n_up_over_down()
+    public void OutputLengthIsCeilOfNUpOverDown()
     {
         Assert.Equal(44100, Resampler.Resample(new float[48000], 48000, 44100).Length);
         Assert.Equal((int)Math.Ceiling(1001 * 441 / 160.0), Resampler.Resample(new float[1001], 16000, 44100).Length);
     }
 
     [Fact]
-    public void Non_positive_rate_is_an_invalid_setting()
+    public void NonPositiveRateIsAnInvalidSetting()
     {
         var e = Assert.Throws<ClapAuditException>(() => Resampler.Resample(new float[10], 0, 44100));
         Assert.Equal(ErrorKind.InvalidSetting, e.Kind);
@@ -66,7 +66,7 @@ public class ResamplerTests
     [InlineData(16000, 44100)]
     [InlineData(44100, 32000)]
     [InlineData(22050, 22050)]
-    public void A_span_alone_equals_the_slice_of_the_whole(int from, int to)
+    public void ASpanAloneEqualsTheSliceOfTheWhole(int from, int to)
     {
         var rng = new Random(8);
         var x = new float[3001];
@@ -78,7 +78,7 @@ public class ResamplerTests
     }
 
     [Fact]
-    public void The_crop_of_a_prepared_clip_is_the_crop_of_the_whole_resampled_clip()
+    public void TheCropOfAPreparedClipIsTheCropOfTheWholeResampledClip()
     {
         var rng = new Random(9);
         var ch = new float[48000];
@@ -92,7 +92,7 @@ public class ResamplerTests
     [Theory]
     [InlineData(ChannelMode.Mean)]
     [InlineData(ChannelMode.Concat)]
-    public void A_crop_of_a_long_low_rate_file_resamples_only_the_crop(ChannelMode channels)
+    public void ACropOfALongLowRateFileResamplesOnlyTheCrop(ChannelMode channels)
     {
         // 10 minutes at 1 kHz (the lowest rate accepted), stereo 16-bit: a 2.4 MB WAV. Resampled whole to 48 kHz
         // it would be 28.8 million samples per channel (115 MB of floats); the 5 s crop is 240,000 (0.96 MB).

@@ -53,7 +53,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Load_equals_preparing_the_whole_decode_bit_for_bit(string name, int targetRate, ChannelMode mode)
+    public void LoadEqualsPreparingTheWholeDecodeBitForBit(string name, int targetRate, ChannelMode mode)
     {
         string path = Path(name);
         var whole = AudioDecoder.Decode(path);
@@ -109,7 +109,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     [InlineData("s16_48k_stereo_nototal.flac")]
     [InlineData("fixture:ogg_stereo.ogg")]
     [InlineData("fixture:mp3_mono.mp3")]
-    public void A_window_is_the_slice_of_the_whole_decode_and_the_count_is_the_whole_count(string name)
+    public void AWindowIsTheSliceOfTheWholeDecodeAndTheCountIsTheWholeCount(string name)
     {
         string path = Path(name);
         var whole = AudioDecoder.Decode(path);
@@ -140,7 +140,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     }
 
     [Fact]
-    public void Ogg_header_count_equals_the_decoded_count()
+    public void OggHeaderCountEqualsTheDecodedCount()
     {
         // The window decode trusts NVorbis's TotalSamples (the last granule position) to stop early.
         using var reader = new NVorbis.VorbisReader(Fixtures.Path("audio", "ogg_stereo.ogg"));
@@ -148,7 +148,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     }
 
     [Fact]
-    public void A_nan_inside_the_window_is_named_by_its_frame_in_the_file_and_one_outside_cannot_reach_the_crop()
+    public void ANanInsideTheWindowIsNamedByItsFrameInTheFileAndOneOutsideCannotReachTheCrop()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("nan.wav");
@@ -174,7 +174,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     }
 
     [Fact]
-    public void A_five_second_crop_of_a_ten_minute_44k_stereo_wav_allocates_a_few_percent_of_the_file()
+    public void AFiveSecondCropOfATenMinute44kStereoWavAllocatesAFewPercentOfTheFile()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("long.wav");
@@ -208,7 +208,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     }
 
     [Fact]
-    public void A_crop_across_the_channels_of_a_ten_minute_flac_keeps_only_its_window()
+    public void ACropAcrossTheChannelsOfATenMinuteFlacKeepsOnlyItsWindow()
     {
         using var tmp = Fixtures.TempDir();
         string path = tmp.File("long.flac");
@@ -248,7 +248,7 @@ public class WindowDecodeTests(WindowDecodeFiles files, ITestOutputHelper output
     }
 
     [Fact]
-    public void An_mp3_is_counted_first_and_a_seeded_crop_draws_once()
+    public void AnMp3IsCountedFirstAndASeededCropDrawsOnce()
     {
         string path = Fixtures.Path("audio", "mp3_mono.mp3");
         var settings = new AudioPreprocessing { SampleRate = 16000, DurationSeconds = 0.2, Normalize = false };

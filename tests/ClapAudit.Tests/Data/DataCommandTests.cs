@@ -6,7 +6,7 @@ namespace ClapAudit.Tests.Data;
 public class DataCommandTests
 {
     [Fact]
-    public void Prepare_writes_the_manifests_and_prints_the_tables()
+    public void PrepareWritesTheManifestsAndPrintsTheTables()
     {
         using var tmp = Fixtures.TempDir();
         string outDir = tmp.File("manifest");
@@ -29,7 +29,7 @@ public class DataCommandTests
     }
 
     [Fact]
-    public void Prepare_options_reach_the_core()
+    public void PrepareOptionsReachTheCore()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("stop.txt"), "dog\n");
@@ -48,7 +48,7 @@ public class DataCommandTests
     }
 
     [Fact]
-    public void Prepare_exit_codes_for_usage_missing_folder_and_bad_data()
+    public void PrepareExitCodesForUsageMissingFolderAndBadData()
     {
         Assert.Equal(2, CliTestHost.Run("data", "prepare", "--clotho", DataFixtures.Clotho).Code); // --out missing
         Assert.Equal(2, CliTestHost.Run("data", "prepare", "--clotho", DataFixtures.Clotho, "--out", "x", "--split-by", "caption").Code);
@@ -64,7 +64,7 @@ public class DataCommandTests
     }
 
     [Fact]
-    public void AudioSet_clean_writes_the_kept_clips()
+    public void AudioSetCleanWritesTheKeptClips()
     {
         using var tmp = Fixtures.TempDir();
         var (code, stdout, stderr) = CliTestHost.Run("data", "audioset-clean", "--audioset", DataFixtures.AudioSet,

@@ -13,7 +13,7 @@ public class DatasetSplitterTests
             .Select(k => new AudioTextPair("t", $"/a/{a}.wav", $"caption {a}.{k}", $"{a}#{k}"))).ToList();
 
     [Fact]
-    public void SplitMix64_matches_the_reference_sequence()
+    public void SplitMix64MatchesTheReferenceSequence()
     {
         // Vigna's splitmix64.c with seed 0.
         var g = new SplitMix64(0);
@@ -23,7 +23,7 @@ public class DatasetSplitterTests
     }
 
     [Fact]
-    public void Seed_0_on_ten_pairs_gives_the_same_split_as_a_python_transcription()
+    public void Seed0OnTenPairsGivesTheSameSplitAsAPythonTranscription()
     {
         // Fisher-Yates with SplitMix64(0), j = (next >> 32) * (i + 1) >> 32, first two indices to val:
         // /usr/bin/python3 transcription (see docs/formats.md) gives [4, 9].
@@ -33,7 +33,7 @@ public class DatasetSplitterTests
     }
 
     [Fact]
-    public void Pair_split_takes_20_percent_of_pairs_and_reports_straddling_audio()
+    public void PairSplitTakes20PercentOfPairsAndReportsStraddlingAudio()
     {
         var pairs = Pairs(200, 5);
         var s = DatasetSplitter.Split(pairs);
@@ -45,7 +45,7 @@ public class DatasetSplitterTests
     }
 
     [Fact]
-    public void Audio_split_keeps_all_captions_of_an_audio_on_one_side()
+    public void AudioSplitKeepsAllCaptionsOfAnAudioOnOneSide()
     {
         var pairs = Pairs(200, 5);
         var s = DatasetSplitter.Split(pairs, new SplitOptions(By: SplitBy.Audio));
@@ -54,7 +54,7 @@ public class DatasetSplitterTests
     }
 
     [Fact]
-    public void Same_seed_same_split_other_seed_other_split()
+    public void SameSeedSameSplitOtherSeedOtherSplit()
     {
         var pairs = Pairs(300, 3);
         var a = DatasetSplitter.Split(pairs, new SplitOptions(Seed: 7));

@@ -18,7 +18,7 @@ public class LeakageFilterTests
     ];
 
     [Fact]
-    public void Word_set_is_the_class_names_split_on_underscores_lower_cased()
+    public void WordSetIsTheClassNamesSplitOnUnderscoresLowerCased()
     {
         var f = LeakageFilter.FromEsc50(Esc50);
         // 50 classes give 73 words; door, water and clock appear twice: 70 distinct.
@@ -30,7 +30,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void Matching_is_by_whole_basic_tokenizer_word()
+    public void MatchingIsByWholeBasicTokenizerWord()
     {
         var f = LeakageFilter.FromEsc50(Esc50);
         Assert.Equal(["birds", "can"], f.MatchedWords("You can hear BIRDS, far away."));
@@ -43,7 +43,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void Filter_removes_exactly_the_hand_computed_audio_files_from_the_fixtures()
+    public void FilterRemovesExactlyTheHandComputedAudioFilesFromTheFixtures()
     {
         var pairs = AllFixturePairs();
         var r = LeakageFilter.FromEsc50(Esc50).Filter(pairs);
@@ -76,7 +76,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void Clean_pairs_contain_no_caption_with_a_class_word_in_either_match_mode()
+    public void CleanPairsContainNoCaptionWithAClassWordInEitherMatchMode()
     {
         var pairs = AllFixturePairs();
         var words = DataFixtures.Esc50Categories.SelectMany(c => c.Split('_')).ToHashSet();
@@ -95,7 +95,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void Stopwords_exempt_words_and_a_custom_list_replaces_the_class_words()
+    public void StopwordsExemptWordsAndACustomListReplacesTheClassWords()
     {
         var pairs = new List<AudioTextPair>
         {
@@ -116,7 +116,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void Word_files_read_words_and_comments()
+    public void WordFilesReadWordsAndComments()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("w.txt"), "# exempt these\ncan\nHand_saw  # two words\n\n");
@@ -124,7 +124,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void AudioSet_filter_removes_word_and_mapped_labels()
+    public void AudioSetFilterRemovesWordAndMappedLabels()
     {
         var data = AudioSetReader.Read(DataFixtures.AudioSet);
         var r = LeakageFilter.FromEsc50(Esc50).FilterAudioSet(data);
@@ -144,7 +144,7 @@ public class LeakageFilterTests
     }
 
     [Fact]
-    public void The_committed_mapping_table_covers_48_classes_with_ontology_names()
+    public void TheCommittedMappingTableCovers48ClassesWithOntologyNames()
     {
         var map = Esc50AudioSetMap.Default;
         Assert.Equal(127, map.Entries.Count);

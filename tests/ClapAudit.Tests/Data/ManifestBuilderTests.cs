@@ -12,7 +12,7 @@ public class ManifestBuilderTests
         clean ? DataFixtures.Esc50 : null, new SplitOptions(0.2, seed, by));
 
     [Fact]
-    public void Builds_the_clean_manifests_from_all_four_fixture_datasets()
+    public void BuildsTheCleanManifestsFromAllFourFixtureDatasets()
     {
         using var tmp = Fixtures.TempDir();
         var r = ManifestBuilder.Build(Options(tmp.Path));
@@ -42,7 +42,7 @@ public class ManifestBuilderTests
     }
 
     [Fact]
-    public void The_clean_manifest_files_hold_no_caption_with_a_class_word()
+    public void TheCleanManifestFilesHoldNoCaptionWithAClassWord()
     {
         using var tmp = Fixtures.TempDir();
         ManifestBuilder.Build(Options(tmp.Path));
@@ -53,7 +53,7 @@ public class ManifestBuilderTests
     }
 
     [Fact]
-    public void Dirty_build_keeps_every_pair_and_removes_a_stale_leakage_report()
+    public void DirtyBuildKeepsEveryPairAndRemovesAStaleLeakageReport()
     {
         using var tmp = Fixtures.TempDir();
         ManifestBuilder.Build(Options(tmp.Path));
@@ -66,7 +66,7 @@ public class ManifestBuilderTests
     }
 
     [Fact]
-    public void Manifests_are_byte_identical_for_a_seed_and_differ_across_seeds()
+    public void ManifestsAreByteIdenticalForASeedAndDifferAcrossSeeds()
     {
         using var a = Fixtures.TempDir();
         using var b = Fixtures.TempDir();
@@ -80,7 +80,7 @@ public class ManifestBuilderTests
     }
 
     [Fact]
-    public void Audio_split_has_no_straddling_audio()
+    public void AudioSplitHasNoStraddlingAudio()
     {
         var r = ManifestBuilder.Build(Options(null, clean: false, by: SplitBy.Audio));
         Assert.Equal(0, r.Summary.StraddlingAudio);
@@ -89,7 +89,7 @@ public class ManifestBuilderTests
     }
 
     [Fact]
-    public void Without_any_dataset_the_setting_is_rejected()
+    public void WithoutAnyDatasetTheSettingIsRejected()
     {
         var e = Assert.Throws<ClapAuditException>(() => ManifestBuilder.Build(new ManifestBuildOptions(null)));
         Assert.Equal(ErrorKind.InvalidSetting, e.Kind);

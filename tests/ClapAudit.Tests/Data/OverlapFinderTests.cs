@@ -36,7 +36,7 @@ public class OverlapFinderTests
     ];
 
     [Fact]
-    public void Finds_the_id_matches_and_says_which_datasets_carry_no_usable_id()
+    public void FindsTheIdMatchesAndSaysWhichDatasetsCarryNoUsableId()
     {
         var r = OverlapFinder.Find(Options(null, content: false));
         Assert.Equal(IdMatches.OrderBy(m => m.Test, StringComparer.Ordinal),
@@ -49,7 +49,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void Finds_every_planted_copy_by_content_with_its_offset_and_no_near_miss()
+    public void FindsEveryPlantedCopyByContentWithItsOffsetAndNoNearMiss()
     {
         using var tmp = Fixtures.TempDir();
         var r = OverlapFinder.Find(Options(tmp.Path, content: true));
@@ -80,7 +80,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void A_clip_is_found_in_itself_after_gain_resampling_and_down_mixing()
+    public void AClipIsFoundInItselfAfterGainResamplingAndDownMixing()
     {
         var clip = AudioDecoder.Decode(Path.Combine(Dir("esc50"), "audio", "1-100210-A-1.wav"));
         var o = new FingerprintOptions();
@@ -105,7 +105,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void Without_sub_hop_shifts_a_half_hop_offset_loses_most_landmarks()
+    public void WithoutSubHopShiftsAHalfHopOffsetLosesMostLandmarks()
     {
         // Why the test clips are indexed at several shifts: the same copy, 0.8 s (34.45 hops) in.
         var clip = AudioDecoder.Decode(Path.Combine(Dir("esc50"), "audio", "1-100210-A-1.wav"));
@@ -122,7 +122,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void Reads_a_WavCaps_blacklist_and_prepare_removes_and_counts_its_items()
+    public void ReadsAWavCapsBlacklistAndPrepareRemovesAndCountsItsItems()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("blacklist.json"),
@@ -144,7 +144,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void UrbanSound8K_reads_as_a_zero_shot_test_set_with_its_folds_and_classIDs()
+    public void UrbanSound8KReadsAsAZeroShotTestSetWithItsFoldsAndClassIDs()
     {
         var d = LabelledTestSets.UrbanSound8k(Dir("urbansound8k"));
         Assert.Equal(["air conditioner", "car horn", "children playing", "dog bark"], d.ClassNames);
@@ -156,7 +156,7 @@ public class OverlapFinderTests
     }
 
     [Fact]
-    public void A_blacklist_that_is_not_an_object_of_lists_is_refused_naming_the_file()
+    public void ABlacklistThatIsNotAnObjectOfListsIsRefusedNamingTheFile()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("bad.json"), """{"FreeSound": "155000"}""");

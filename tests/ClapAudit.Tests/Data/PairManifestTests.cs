@@ -6,7 +6,7 @@ namespace ClapAudit.Tests.Data;
 public class PairManifestTests
 {
     [Fact]
-    public void Round_trips_awkward_text_and_writes_one_plain_utf8_object_a_line()
+    public void RoundTripsAwkwardTextAndWritesOnePlainUtf8ObjectALine()
     {
         using var tmp = Fixtures.TempDir();
         var pairs = new List<AudioTextPair>
@@ -23,7 +23,7 @@ public class PairManifestTests
     }
 
     [Fact]
-    public void A_bad_line_names_file_and_line()
+    public void ABadLineNamesFileAndLine()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("val.jsonl"), "{\"dataset\":\"a\",\"audio\":\"b\",\"caption\":\"c\",\"id\":\"d\"}\n\n{\"dataset\":\"a\",\"audio\":\"b\"}\n");

@@ -7,7 +7,7 @@ namespace ClapAudit.Tests.Data;
 public class ReaderTests
 {
     [Fact]
-    public void Clotho_reads_all_splits_with_quoted_commas_accents_and_reports_problems_with_lines()
+    public void ClothoReadsAllSplitsWithQuotedCommasAccentsAndReportsProblemsWithLines()
     {
         var r = ClothoReader.Read(DataFixtures.Clotho);
         // forest 5 + cafe 5 + dogs 5 + "empty caption" 4 (one empty) + night 5 + street 5.
@@ -28,7 +28,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void Clotho_split_selection_reads_only_the_named_splits()
+    public void ClothoSplitSelectionReadsOnlyTheNamedSplits()
     {
         var r = ClothoReader.Read(DataFixtures.Clotho, new ClothoOptions(["validation", "evaluation"]));
         Assert.Equal(["night.wav", "street.wav"], r.Pairs.Select(p => Path.GetFileName(p.AudioPath)).Distinct());
@@ -37,7 +37,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void AudioCaps_reads_one_pair_per_row_and_counts_missing_audio()
+    public void AudioCapsReadsOnePairPerRowAndCountsMissingAudio()
     {
         var r = AudioCapsReader.Read(DataFixtures.AudioCaps);
         Assert.Equal(13, r.Pairs.Count); // train 3 with audio, val 5, test 5
@@ -54,7 +54,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void AudioCaps_file_pattern_finds_another_downloaders_names()
+    public void AudioCapsFilePatternFindsAnotherDownloadersNames()
     {
         var r = AudioCapsReader.Read(DataFixtures.AudioCaps, new AudioCapsOptions("flac/Y{youtube_id}.flac", ["train"]));
         Assert.Equal(["91139", "58146"], r.Pairs.Select(p => p.Id));
@@ -65,7 +65,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void Fsd50k_makes_LAION_style_captions_from_labels()
+    public void Fsd50kMakesLAIONStyleCaptionsFromLabels()
     {
         var r = Fsd50kReader.Read(DataFixtures.Fsd50k);
         Assert.Equal(["64760", "16399", "21201", "37199", "21001"], r.Pairs.Select(p => p.Id));
@@ -80,7 +80,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void Macs_reads_every_annotation_of_the_yaml()
+    public void MacsReadsEveryAnnotationOfTheYaml()
     {
         var r = MacsReader.Read(DataFixtures.Macs);
         Assert.Equal(["airport-lisbon-1000-40000-a.wav#1", "airport-lisbon-1000-40000-a.wav#2", "airport-lisbon-1000-40000-a.wav#3",
@@ -98,7 +98,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void Esc50_class_names_in_target_order_prompts_and_folds()
+    public void Esc50ClassNamesInTargetOrderPromptsAndFolds()
     {
         var d = Esc50Reader.Read(DataFixtures.Esc50);
         Assert.Equal(DataFixtures.Esc50Categories, d.RawCategories);
@@ -116,7 +116,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void AudioSet_reads_hash_headers_comma_space_fields_and_quoted_labels()
+    public void AudioSetReadsHashHeadersCommaSpaceFieldsAndQuotedLabels()
     {
         var d = AudioSetReader.Read(DataFixtures.AudioSet);
         Assert.Equal("Male speech, man speaking", d.Ontology.ByMid("/m/05zppz")!.DisplayName);
@@ -139,7 +139,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void A_missing_column_is_fatal_and_names_file_and_line()
+    public void AMissingColumnIsFatalAndNamesFileAndLine()
     {
         using var tmp = Fixtures.TempDir();
         File.WriteAllText(tmp.File("train.csv"), "audiocap_id,youtube_id,caption\n1,abc,\"a, b\"\n");
@@ -149,7 +149,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void Unreadable_csv_and_bad_segment_header_are_fatal_with_file_and_line()
+    public void UnreadableCsvAndBadSegmentHeaderAreFatalWithFileAndLine()
     {
         using var tmp = Fixtures.TempDir();
         Directory.CreateDirectory(Path.Combine(tmp.Path, "meta"));
@@ -165,7 +165,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void A_folder_without_any_captions_file_is_not_found()
+    public void AFolderWithoutAnyCaptionsFileIsNotFound()
     {
         using var tmp = Fixtures.TempDir();
         var e = Assert.Throws<ClapAuditException>(() => ClothoReader.Read(tmp.Path));
@@ -174,7 +174,7 @@ public class ReaderTests
     }
 
     [Fact]
-    public void The_audio_index_answers_from_one_listing_and_can_be_switched_off()
+    public void TheAudioIndexAnswersFromOneListingAndCanBeSwitchedOff()
     {
         var index = new AudioFileIndex();
         Assert.True(index.Exists(Path.Combine(DataFixtures.Clotho, "development", "cafe scene.wav")));

@@ -20,7 +20,7 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
-    public void Text_to_audio_and_audio_to_text_equal_NumPy_on_the_fixture()
+    public void TextToAudioAndAudioToTextEqualNumPyOnTheFixture()
     {
         var r = RetrievalMetrics.Compute(RetrievalBundle.Load(Bundle));
         AssertScores(Expected["t2a"]!, r.TextToAudio);
@@ -29,7 +29,7 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
-    public void Ties_go_to_the_lower_index()
+    public void TiesGoToTheLowerIndex()
     {
         // Three equal scores: the earliest ranks first, a later equal one after it.
         Assert.Equal(1, RetrievalMetrics.Rank([0.5, 0.5, 0.5, 0.1], 0));
@@ -38,7 +38,7 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
-    public void A_clip_without_a_caption_is_refused()
+    public void AClipWithoutACaptionIsRefused()
     {
         var audio = new EmbeddingMatrix([1, 0, 0, 1], 2, 2);
         var text = new EmbeddingMatrix([1, 0], 1, 2);
@@ -48,7 +48,7 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
-    public void Analyze_adds_the_retrieval_key_for_a_retrieval_bundle()
+    public void AnalyzeAddsTheRetrievalKeyForARetrievalBundle()
     {
         using var tmp = Fixtures.TempDir();
         var (code, _, err) = CliTestHost.Run("analyze", Bundle, "--json", tmp.File("a.json"));

@@ -20,7 +20,7 @@ public class EmbeddingMapPlotTests
     ];
 
     [Fact]
-    public void Writes_a_1200x1000_png_and_an_svg_for_50_classes_and_2000_points()
+    public void WritesA1200x1000PngAndAnSvgFor50ClassesAnd2000Points()
     {
         var rng = new Random(3);
         int n = 2000;
@@ -56,14 +56,14 @@ public class EmbeddingMapPlotTests
     }
 
     [Fact]
-    public void Colours_and_markers_tell_50_classes_apart()
+    public void ColoursAndMarkersTell50ClassesApart()
     {
         var styles = Enumerable.Range(0, 50).Select(c => (EmbeddingMapPlot.ColorOf(c), EmbeddingMapPlot.ShapeOf(c))).ToHashSet();
         Assert.Equal(50, styles.Count);
     }
 
     [Fact]
-    public void Rejects_labels_outside_the_class_list()
+    public void RejectsLabelsOutsideTheClassList()
     {
         using var dir = Fixtures.TempDir();
         var ex = Assert.Throws<ClapAuditException>(() =>

@@ -70,7 +70,7 @@ public sealed class SyntheticAudioTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void NearestClassCentroid_OnCheapFeatures_BeatsChanceByFar()
+    public void NearestClassCentroidOnCheapFeaturesBeatsChanceByFar()
     {
         var segments = WorldFiles.AudioSetSegments(Path.Combine(L.AudioSetDir, "balanced_train_segments.csv"));
         var byMid = L.Classes.ToDictionary(c => c.Mid, c => c.Index);

@@ -27,7 +27,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
         .Concat(Directory.EnumerateFiles(Path.Combine(root, "clotho", "development")).Order(StringComparer.Ordinal).Take(4).Select(f => Path.GetRelativePath(root, f)));
 
     [Fact]
-    public void SameSeed_GivesIdenticalBytes_AnotherSeedDifferentOnes()
+    public void SameSeedGivesIdenticalBytesAnotherSeedDifferentOnes()
     {
         using var dir = Fixtures.TempDir();
         var a = SyntheticWorld.Generate(Tiny, dir.File("a"));
@@ -47,7 +47,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void SameOptionsAgain_ReusesTheWorld_OtherOptionsReplaceIt()
+    public void SameOptionsAgainReusesTheWorldOtherOptionsReplaceIt()
     {
         using var dir = Fixtures.TempDir();
         string root = dir.File("w");
@@ -68,7 +68,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void AForeignNonEmptyFolder_IsRefused()
+    public void AForeignNonEmptyFolderIsRefused()
     {
         using var dir = Fixtures.TempDir();
         File.WriteAllText(dir.File("thesis.txt"), "precious");
@@ -82,7 +82,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     [InlineData("test")]
     [InlineData("rate")]
     [InlineData("probabilities")]
-    public void InvalidOptions_AreRejectedWithTheirName(string which)
+    public void InvalidOptionsAreRejectedWithTheirName(string which)
     {
         var bad = which switch
         {
@@ -96,7 +96,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void Presets_KeepPreTrainingMuchLargerThanCaptioning()
+    public void PresetsKeepPreTrainingMuchLargerThanCaptioning()
     {
         foreach (var o in new[] { SyntheticWorldOptions.Quick, SyntheticWorldOptions.Default })
         {
@@ -108,7 +108,7 @@ public sealed class SyntheticGenerationTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void WorldCommand_WritesOrReusesTheQuickWorld()
+    public void WorldCommandWritesOrReusesTheQuickWorld()
     {
         // The fixture's world is the Quick one with seed 0: the command finds it and reuses it.
         var (code, output, err) = CliTestHost.Run("world", "--out", world.Layout.Root, "--quick", "--seed", "0");

@@ -11,7 +11,7 @@ public sealed class SyntheticLanguageTests(QuickWorldFixture world)
     private SyntheticWorldLayout L => world.Layout;
 
     [Fact]
-    public void Names_AreSingleInventedWords_CollidingWithNothing()
+    public void NamesAreSingleInventedWordsCollidingWithNothing()
     {
         var words = L.Classes.SelectMany(c => new[] { c.Name, c.Synonym }).ToList();
         Assert.Equal(words.Count, words.Distinct().Count());
@@ -28,7 +28,7 @@ public sealed class SyntheticLanguageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void EveryCaptionWord_IsAnAttributeTemplateOrClassWord()
+    public void EveryCaptionWordIsAnAttributeTemplateOrClassWord()
     {
         var known = SoundVocabulary.AttributeWords().Concat(CaptionTemplates.TemplateWords())
             .Concat(L.Classes.SelectMany(c => new[] { c.Name, c.Synonym })).ToHashSet();
@@ -38,7 +38,7 @@ public sealed class SyntheticLanguageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void Corpus_PutsNameAndSynonymInExactlyTheSameContexts()
+    public void CorpusPutsNameAndSynonymInExactlyTheSameContexts()
     {
         var lines = File.ReadAllLines(L.CorpusPath);
         Assert.Equal(L.Counts.CorpusSentences, lines.Length);
@@ -59,7 +59,7 @@ public sealed class SyntheticLanguageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void Vocabulary_HoldsEveryWordOfTheWorldAsOneToken()
+    public void VocabularyHoldsEveryWordOfTheWorldAsOneToken()
     {
         var vocab = File.ReadAllLines(L.VocabPath);
         Assert.Equal(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], vocab[..5]);

@@ -11,7 +11,7 @@ public sealed class SyntheticLayoutTests(QuickWorldFixture world)
     private SyntheticWorldOptions O => world.Options;
 
     [Fact]
-    public void Esc50_HasTheExactHeader_AndEveryTestClassWithItsClipCount()
+    public void Esc50HasTheExactHeaderAndEveryTestClassWithItsClipCount()
     {
         var (header, rows) = WorldFiles.ReadCsv(Path.Combine(L.Esc50Dir, "meta", "esc50.csv"));
         Assert.Equal("filename,fold,target,category,esc10,src_file,take", header);
@@ -35,7 +35,7 @@ public sealed class SyntheticLayoutTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void Clotho_HasTheExactHeaders_FiveCaptionsPerClip_AndItsAudio()
+    public void ClothoHasTheExactHeadersFiveCaptionsPerClipAndItsAudio()
     {
         int total = 0;
         foreach (var split in new[] { "development", "validation", "evaluation" })
@@ -62,7 +62,7 @@ public sealed class SyntheticLayoutTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void AudioSet_HasTheExactFormat_AndLabelsAreTheClassNames()
+    public void AudioSetHasTheExactFormatAndLabelsAreTheClassNames()
     {
         var labelLines = File.ReadAllLines(Path.Combine(L.AudioSetDir, "class_labels_indices.csv"));
         Assert.Equal("index,mid,display_name", labelLines[0]);
@@ -84,7 +84,7 @@ public sealed class SyntheticLayoutTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void Wavs_Are16BitMonoPcm_AtTheWorldsRate_AndLength()
+    public void WavsAre16BitMonoPcmAtTheWorldsRateAndLength()
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(L.Esc50Dir, "audio")).Take(5)
                      .Concat(Directory.EnumerateFiles(Path.Combine(L.AudioSetDir, "audio")).Take(5)))
@@ -99,7 +99,7 @@ public sealed class SyntheticLayoutTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void WorldJson_DescribesClassesTestClassesAndCounts()
+    public void WorldJsonDescribesClassesTestClassesAndCounts()
     {
         var (options, classes, counts) = SyntheticWorld.ReadDescription(L.WorldJsonPath);
         Assert.Equal(O, options);

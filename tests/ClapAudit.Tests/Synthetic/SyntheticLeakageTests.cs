@@ -24,7 +24,7 @@ public sealed class SyntheticLeakageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void DirtyCaptions_NameEveryTestClassByItsPrimaryName()
+    public void DirtyCaptionsNameEveryTestClassByItsPrimaryName()
     {
         var captions = WorldFiles.ClothoCaptions(L.ClothoDir).SelectMany(c => c.Captions).Select(Words).ToList();
         foreach (var c in L.TestClasses)
@@ -32,7 +32,7 @@ public sealed class SyntheticLeakageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void TheLeakageFilter_LeavesOnlySynonymOnlyTestClips_InTheExpectedShare()
+    public void TheLeakageFilterLeavesOnlySynonymOnlyTestClipsInTheExpectedShare()
     {
         var testNames = L.TestClasses.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var clips = WorldFiles.ClothoCaptions(L.ClothoDir);
@@ -58,7 +58,7 @@ public sealed class SyntheticLeakageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void EachCaptionedClip_BelongsToOneClass_AndOtherClassesUseBothNames()
+    public void EachCaptionedClipBelongsToOneClassAndOtherClassesUseBothNames()
     {
         var clips = WorldFiles.ClothoCaptions(L.ClothoDir);
         var byClass = clips.GroupBy(c => ClassOf(c.Captions).Index).ToDictionary(g => g.Key, g => g.ToList());
@@ -74,7 +74,7 @@ public sealed class SyntheticLeakageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void FilteringAudioSetLabels_RemovesExactlyTheTestClassClips()
+    public void FilteringAudioSetLabelsRemovesExactlyTheTestClassClips()
     {
         var names = File.ReadLines(Path.Combine(L.AudioSetDir, "class_labels_indices.csv")).Skip(1)
             .Select(l => l.Split(',', 3)).ToDictionary(p => p[1], p => p[2].Trim('"'));
@@ -88,7 +88,7 @@ public sealed class SyntheticLeakageTests(QuickWorldFixture world)
     }
 
     [Fact]
-    public void TestClasses_UseSourceKindsNoOtherClassUses()
+    public void TestClassesUseSourceKindsNoOtherClassUses()
     {
         var testSources = L.TestClasses.Select(c => c.Source).ToHashSet();
         Assert.DoesNotContain(L.Classes.Where(c => !c.IsTest), c => testSources.Contains(c.Source));

@@ -165,7 +165,7 @@ public sealed class TextPretrainingTests(PretrainedTinyBert run) : IClassFixture
 public sealed class TextPretrainingRunTests
 {
     [Fact]
-    public void SameSeedSameWeights_OtherSeedOther()
+    public void SameSeedSameWeightsOtherSeedOther()
     {
         using var dir = Fixtures.TempDir();
         string corpus = TinyCorpus.Write(dir.Path);

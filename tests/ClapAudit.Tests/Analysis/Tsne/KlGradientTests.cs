@@ -21,7 +21,7 @@ public class KlGradientTests
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void Angle_zero_tree_gives_the_exact_gradient_and_KL(int dims)
+    public void AngleZeroTreeGivesTheExactGradientAndKL(int dims)
     {
         var (p, y) = Problem(150, dims);
         var exact = new double[y.Length];
@@ -33,7 +33,7 @@ public class KlGradientTests
     }
 
     [Fact]
-    public void Angle_half_tree_stays_close_to_the_exact_gradient()
+    public void AngleHalfTreeStaysCloseToTheExactGradient()
     {
         var (p, y) = Problem(300, 2);
         double error = RelativeErrorAgainstExact(p, y, "barnes_hut");
@@ -79,12 +79,12 @@ public class KlGradientTests
         double error = RelativeErrorAgainstExact(p, ClusteredMap(400, spread), "fft");
         // openTSNE's settings (3 nodes per box, about a box per unit). Measured: 1.4e-15, 2.5e-4 and 4.1e-2 at the
         // three spreads, where Barnes-Hut at angle 0.5 gives 1.3e-7, 8.8e-3 and 1.2e-2; both are held to 0.05, as
-        // the tree is in Angle_half_tree_stays_close_to_the_exact_gradient, and the maps to sklearn's trustworthiness.
+        // the tree is in AngleHalfTreeStaysCloseToTheExactGradient, and the maps to sklearn's trustworthiness.
         Assert.True(error < 0.05, $"relative gradient error {error:E2} at spread {spread}");
     }
 
     [Fact]
-    public void P_is_symmetric_and_sums_to_one()
+    public void PIsSymmetricAndSumsToOne()
     {
         var (p, _) = Problem(150, 2);
         Assert.Equal(1.0, p.Values.Sum(), 1e-12);
@@ -95,7 +95,7 @@ public class KlGradientTests
     }
 
     [Fact]
-    public void Perplexity_search_hits_the_wanted_entropy()
+    public void PerplexitySearchHitsTheWantedEntropy()
     {
         var rng = new Random(9);
         int n = 100, k = 40;

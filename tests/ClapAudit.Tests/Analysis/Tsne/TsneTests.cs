@@ -23,7 +23,7 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData("euclidean_5", "euclidean", 5)]
     [InlineData("euclidean_12", "euclidean", 12)]
     [InlineData("cosine_5", "cosine", 5)]
-    public void Trustworthiness_equals_sklearn_on_a_fixed_pair(string key, string metric, int k)
+    public void TrustworthinessEqualsSklearnOnAFixedPair(string key, string metric, int k)
     {
         var (high, n, dh) = Load("trust_high");
         var (low, _, dl) = Load("trust_low");
@@ -36,7 +36,7 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData("blobs300_euclidean")]
     [InlineData("blobs600_cosine")]
     [InlineData("blobs120_cosine_exact")]
-    public void Trustworthiness_of_sklearns_own_map_equals_its_recorded_value(string name)
+    public void TrustworthinessOfSklearnsOwnMapEqualsItsRecordedValue(string name)
     {
         var (x, n, d) = Load(name);
         var (map, _, _) = Load(name + "_sklearn_map");
@@ -46,7 +46,7 @@ public class TsneTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Trustworthiness_rejects_too_many_neighbours()
+    public void TrustworthinessRejectsTooManyNeighbours()
     {
         var ex = Assert.Throws<ClapAuditException>(() => Trustworthiness.Compute(new double[20], new double[20], 10, 2, 2, 5));
         Assert.Equal(ErrorKind.InvalidSetting, ex.Kind);
@@ -59,7 +59,7 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData("blobs450_euclidean", "fft")]
     [InlineData("blobs600_cosine", "fft")]
     [InlineData("blobs120_cosine_exact", "exact")]
-    public void Map_is_as_trustworthy_as_sklearns_and_its_KL_is_close(string name, string method)
+    public void MapIsAsTrustworthyAsSklearnsAndItsKLIsClose(string name, string method)
     {
         var (x, n, d) = Load(name);
         var info = Expected.GetProperty("datasets").GetProperty(name);
@@ -78,7 +78,7 @@ public class TsneTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Same_seed_gives_the_same_map_and_progress_counts_iterations()
+    public void SameSeedGivesTheSameMapAndProgressCountsIterations()
     {
         var (x, n, d) = Load("blobs120_cosine_exact");
         var options = new TsneOptions { Iterations = 300, Method = "barnes_hut", Perplexity = 10 };
@@ -91,7 +91,7 @@ public class TsneTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Learning_rate_auto_is_sklearns()
+    public void LearningRateAutoIsSklearns()
     {
         Assert.Equal(50, new TsneOptions().ResolvedLearningRate(1000));
         Assert.Equal(4000 / 12.0 / 4, new TsneOptions().ResolvedLearningRate(4000));
@@ -107,7 +107,7 @@ public class TsneTests(ITestOutputHelper output)
     [InlineData(30.0, "cosine", "barnes_hut", 4, 1000)]
     [InlineData(30.0, "cosine", "fft", 3, 1000)]
     [InlineData(30.0, "cosine", "auto", 2, 100)]
-    public void Invalid_settings_are_rejected(double perplexity, string metric, string method, int components, int iterations)
+    public void InvalidSettingsAreRejected(double perplexity, string metric, string method, int components, int iterations)
     {
         var options = new TsneOptions { Perplexity = perplexity, Metric = metric, Method = method, Components = components, Iterations = iterations };
         var ex = Assert.Throws<ClapAuditException>(() => ClapAudit.Analysis.Tsne.Tsne.Fit(new double[50 * 3], 50, 3, options));
@@ -115,7 +115,7 @@ public class TsneTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Non_finite_input_names_the_row()
+    public void NonFiniteInputNamesTheRow()
     {
         var x = new double[40 * 3];
         x[7 * 3 + 1] = double.NaN;
@@ -125,7 +125,7 @@ public class TsneTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Cancellation_stops_the_run()
+    public void CancellationStopsTheRun()
     {
         var (x, n, d) = Load("blobs300_euclidean");
         using var cts = new CancellationTokenSource();

@@ -15,7 +15,7 @@ public sealed class PretrainCommandTests
     ];
 
     [Fact]
-    public void Pretrain_clean_writes_a_loadable_checkpoint_json_lines_and_a_rerun_resumes()
+    public void PretrainCleanWritesALoadableCheckpointJsonLinesAndARerunResumes()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -46,7 +46,7 @@ public sealed class PretrainCommandTests
     }
 
     [Fact]
-    public void A_rerun_on_other_AudioSet_metadata_or_without_the_clean_against_folder_is_refused()
+    public void ARerunOnOtherAudioSetMetadataOrWithoutTheCleanAgainstFolderIsRefused()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -85,7 +85,7 @@ public sealed class PretrainCommandTests
     }
 
     [Fact]
-    public void Json_to_standard_output_leaves_it_json_lines_alone()
+    public void JsonToStandardOutputLeavesItJsonLinesAlone()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -99,7 +99,7 @@ public sealed class PretrainCommandTests
     }
 
     [Fact]
-    public void Bad_setting_is_a_usage_error_naming_the_key()
+    public void BadSettingIsAUsageErrorNamingTheKey()
     {
         var (code, _, stderr) = CliTestHost.Run("pretrain", "--audioset", "nowhere", "--out", "x.pth", "--set", "mel_bins=8");
         Assert.Equal(2, code);

@@ -18,7 +18,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Recipe_defaults_are_PANNs_and_overrides_are_validated()
+    public void RecipeDefaultsArePANNsAndOverridesAreValidated()
     {
         var r = new PretrainRecipe().Validate();
         Assert.Equal((1e-3, 32, 32000, 10.0, 1024, 320, 64, 64), (r.LearningRate, r.BatchSize, r.SampleRate, r.DurationSeconds, r.WindowSize, r.HopSize, r.MelBins, r.BaseWidth));
@@ -36,7 +36,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Batches_are_seeded_pairs_for_mixup_and_balanced_sampling_draws_classes_evenly()
+    public void BatchesAreSeededPairsForMixupAndBalancedSamplingDrawsClassesEvenly()
     {
         // 10 clips of class 0, 2 of class 1.
         var clips = Enumerable.Range(0, 12).Select(i => new LabelledClip($"c{i}", $"c{i}.wav", [i < 10 ? 0 : 1])).ToList();
@@ -58,7 +58,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Average_precision_matches_sklearn()
+    public void AveragePrecisionMatchesSklearn()
     {
         // sklearn 1.2.1: average_precision_score([1,0,1,1,0], [0.9,0.8,0.7,0.7,0.1]) = 0.8333333333333333 (ties form one threshold)
         Assert.Equal(0.8333333333333333, AveragePrecision.Of([0.9f, 0.8f, 0.7f, 0.7f, 0.1f], [true, false, true, true, false]), 12);
@@ -68,7 +68,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Dirty_run_learns_skips_unreadable_audio_and_writes_a_PANNs_checkpoint()
+    public void DirtyRunLearnsSkipsUnreadableAudioAndWritesAPANNsCheckpoint()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -110,7 +110,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Clean_run_removes_the_test_class_clips_and_labels()
+    public void CleanRunRemovesTheTestClassClipsAndLabels()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -132,7 +132,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Resume_after_cancel_gives_the_uninterrupted_weights()
+    public void ResumeAfterCancelGivesTheUninterruptedWeights()
     {
         using var tmp = Fixtures.TempDir();
         string audioset = PretrainFixtures.WriteAudioSet(tmp.Path);
@@ -163,7 +163,7 @@ public sealed class PretrainingTests(Xunit.Abstractions.ITestOutputHelper output
     }
 
     [Fact]
-    public void Committed_dotnet_written_checkpoint_reads_back_with_the_keys_torch_saw()
+    public void CommittedDotnetWrittenCheckpointReadsBackWithTheKeysTorchSaw()
     {
         string path = Fixtures.Path("pretrain", "tiny_pretrained.pth");
         var torchSaw = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("pretrain", "tiny_pretrained.torch.json"))).RootElement;
