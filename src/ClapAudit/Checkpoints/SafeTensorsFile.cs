@@ -97,26 +97,27 @@ public static class SafeTensorsFile
         return new StateDict(tensors, path, metadata);
     }
 
-    /// <summary>The tensor type of a safetensors dtype and its width in bytes; a bool is read as uint8, then checked.</summary>
-    private static (ScalarType Type, int Width) TypeOf(string dtype, string path, string name) => dtype switch
+    /// <summary>The dtypes safetensors and TorchSharp share: the file's name, the tensor type, the width in bytes.
+    /// One table for the reader and <see cref="SafeTensorsWriter"/>.</summary>
+    internal static readonly (string Name, ScalarType Type, int Width)[] DTypes =
+    [
+        ("F64", ScalarType.Float64, 8), ("I64", ScalarType.Int64, 8), ("F32", ScalarType.Float32, 4),
+        ("I32", ScalarType.Int32, 4), ("F16", ScalarType.Float16, 2), ("BF16", ScalarType.BFloat16, 2),
+        ("I16", ScalarType.Int16, 2), ("I8", ScalarType.Int8, 1), ("U8", ScalarType.Byte, 1), ("BOOL", ScalarType.Bool, 1),
+    ];
+
+    /// <summary>The tensor type of a stored dtype and its width in bytes.</summary>
+    private static (ScalarType Type, int Width) TypeOf(string dtype, string path, string name)
     {
-        "F64" => (ScalarType.Float64, 8),
-        "I64" => (ScalarType.Int64, 8),
-        "F32" => (ScalarType.Float32, 4),
-        "I32" => (ScalarType.Int32, 4),
-        "F16" => (ScalarType.Float16, 2),
-        "BF16" => (ScalarType.BFloat16, 2),
-        "I16" => (ScalarType.Int16, 2),
-        "I8" => (ScalarType.Int8, 1),
-        "U8" => (ScalarType.Byte, 1),
-        "BOOL" => (ScalarType.Bool, 1),
-        _ => throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: tensor {name} has unsupported dtype {dtype}"),
-    };
+        foreach (var d in DTypes)
+            if (d.Name == dtype) return (d.Type, d.Width);
+        throw new ClapAuditException(ErrorKind.InvalidData, $"{path}: tensor {name} has unsupported dtype {dtype}");
+    }
 
     /// <summary>
-    /// The stored bytes read straight into a new tensor's memory (where a tensor cannot be a view of the mapping) (little-endian, as safetensors and this host are): no
-    /// intermediate array, so a file's tensors take their own size and no more. A bool is read as bytes and compared
-    /// with 0, so a stored 2 cannot become an invalid bool.
+    /// For a tensor that cannot be a view of the mapping: the stored bytes read straight into a new tensor's memory
+    /// (little-endian, as safetensors and this host are), with no intermediate array. A bool is read as bytes and
+    /// compared with 0, so a stored 2 cannot become an invalid bool.
     /// </summary>
     private static Tensor ReadTensor(Stream f, ScalarType type, long[] shape)
     {

@@ -63,18 +63,10 @@ public static class SafeTensorsWriter
         });
     }
 
-    private static string DTypeOf(Tensor t, string name) => t.dtype switch
+    private static string DTypeOf(Tensor t, string name)
     {
-        ScalarType.Float32 => "F32",
-        ScalarType.Float64 => "F64",
-        ScalarType.Float16 => "F16",
-        ScalarType.BFloat16 => "BF16",
-        ScalarType.Int64 => "I64",
-        ScalarType.Int32 => "I32",
-        ScalarType.Int16 => "I16",
-        ScalarType.Int8 => "I8",
-        ScalarType.Byte => "U8",
-        ScalarType.Bool => "BOOL",
-        _ => throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {t.dtype}, which safetensors cannot hold here"),
-    };
+        foreach (var d in SafeTensorsFile.DTypes)
+            if (d.Type == t.dtype) return d.Name;
+        throw new ClapAuditException(ErrorKind.InvalidSetting, $"safetensors: tensor {name} has dtype {t.dtype}, which safetensors cannot hold here");
+    }
 }

@@ -1,5 +1,5 @@
-using System.Buffers;
 #pragma warning disable CS1573 // only the parameters that need a word are documented
+using System.Buffers;
 using ClapAudit.Common;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -121,7 +121,7 @@ public static class LandmarkFingerprinter
     {
         // Separable max filter: over bins, then over frames. The two per-file buffers are rented (a 10 s recording needs
         // 0.4 and 0.9 MB): fresh large arrays for every file of 50,000 cost a page fault per 4 KiB each time.
-        var maxF = ArrayPool<float>.Shared.Rent(db.Length);
+        var maxF = ArrayPool<float>.Shared.Rent(Math.Max(1, frames * bins));
         var sat = ArrayPool<double>.Shared.Rent((frames + 1) * (bins + 1));
         try
         {
